@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Creates or updates the two Python environments from the lock files.
+#
+#   .venv-bot      Python 3.10  requirements/bot.lock.txt      (Rasa 3.6.21, rasa-sdk, jieba, ...)
+#   .venv-backend  Python 3.11  requirements/backend.lock.txt  (FastAPI, SQLAlchemy 2, ...)
+#
+# Environments are built once per lock-file content in a cache folder
+# (YJS_CACHE_DIR, default ~/.cache/yijianshi-assistant) and linked into the
+# checkout, so a fresh clone on the same machine reuses them.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${YJS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/yijianshi-assistant}"
+PIP_VERSION="24.0"
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] 错误 / error: %s\n' "$*" >&2; exit 1; }
+
+# find_python MAJOR.MINOR -> prints an interpreter path or nothing
+find_python() {
+  local want="$1" cand
+  local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
+  for cand in "python$want" \
+              $(ls -d "$pyenv_root"/versions/"$want".*/bin/python"$want" 2>/dev/null | sort -V -r) \
+              "/usr/bin/python$want" "/usr/local/bin/python$want" python3; do
+    if command -v "$cand" >/dev/null 2>&1 || [ -x "$cand" ]; then
+      if "$cand" -c "import sys; sys.exit(0 if '%d.%d' % sys.version_info[:2] == '$want' else 1)" 2>/dev/null \
+         && "$cand" -c "import venv, ensurepip" 2>/dev/null; then
+        command -v "$cand" 2>/dev/null || echo "$cand"
+        return 0
+      fi
+    fi
+  done
+  return 1
+}
+
+how_to_get() {
+  cat >&2 <<MSG
+[setup] Python $1 was not found (looked on PATH, in \$PYENV_ROOT/versions and /usr/bin).
+        Rasa 3.6.21 needs Python 3.10 exactly; the backend needs Python 3.11.
+        Install it with one of:
+          pyenv install $1        (https://github.com/pyenv/pyenv; then re-run this command)
+          uv python install $1    (then add its bin folder to PATH)
+          apt-get install python$1 python$1-venv   (where your distribution ships it)
+        Or point to an interpreter: PYTHON$2=/path/to/python$1 make run
+MSG
+  exit 1
+}
+
+# ensure_env NAME PYTHON LOCKFILE
+ensure_env() {
+  local name="$1" py="$2" lock="$3"
+  local link="$ROOT/.venv-$name"
+  local hash
+  hash="$( (cat "$lock"; "$py" -c 'import sys; print(sys.version)'; echo "$PIP_VERSION") | sha256sum | cut -c1-16)"
+  local target="$CACHE_DIR/venvs/$name-$hash"
+
+  if [ -f "$link/.yjs-lock-hash" ] && [ "$(cat "$link/.yjs-lock-hash")" = "$hash" ]; then
+    return 0   # up to date (a real folder or a link into the cache)
+  fi
+  if [ ! -f "$target/.yjs-lock-hash" ]; then
+    say "building the $name environment ($(basename "$py"), $(basename "$lock")) - first time only, a few minutes"
+    rm -rf "$target"                 # a build that was interrupted is redone
+    mkdir -p "$CACHE_DIR/venvs"
+    "$py" -m venv "$target"
+    "$target/bin/python" -m pip install -q --disable-pip-version-check "pip==$PIP_VERSION"
+    "$target/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r "$lock" \
+      || die "installing $lock failed (see above)"
+    "$target/bin/python" -m pip check >/dev/null \
+      || { "$target/bin/python" -m pip check; die "the $name environment is inconsistent"; }
+    echo "$hash" > "$target/.yjs-lock-hash"   # written last: marks a complete build
+  fi
+  if [ -e "$link" ] && [ ! -L "$link" ]; then
+    rm -rf "$link.old" && mv "$link" "$link.old" && rm -rf "$link.old"
+  fi
+  ln -sfn "$target" "$link"
+  say "$name environment ready: $link -> $target"
+}
+
+PY310="${PYTHON310:-$(find_python 3.10 || true)}"
+[ -n "$PY310" ] || how_to_get 3.10 310
+PY311="${PYTHON311:-$(find_python 3.11 || true)}"
+[ -n "$PY311" ] || how_to_get 3.11 311
+
+case "${1:-all}" in
+  bot)     ensure_env bot "$PY310" "$ROOT/requirements/bot.lock.txt" ;;
+  backend) ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt" ;;
+  all)     ensure_env bot "$PY310" "$ROOT/requirements/bot.lock.txt"
+           ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt" ;;
+  *)       die "usage: scripts/bootstrap.sh [bot|backend|all]" ;;
+esac

@@ -1,0 +1,160 @@
+"""Serves the web chat page and forwards chat messages to Rasa's REST channel.
+
+Standard library only. Same origin for page and API, so no CORS is needed and
+Rasa itself stays on 127.0.0.1. Message contents are never logged (they may
+hold ID or phone numbers).
+
+    python -m web.server            # WEB_HOST, WEB_PORT, RASA_URL from the environment
+"""
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import os
+import re
+import urllib.error
+import urllib.request
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY = 8 * 1024
+MAX_MESSAGE = 500
+SENDER_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+
+logger = logging.getLogger("web")
+
+
+def _error(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+
+
+class ChatHandler(BaseHTTPRequestHandler):
+    server_version = "yjs-web/1.0"
+    rasa_url = "http://127.0.0.1:5005"
+    rasa_timeout = 30.0
+
+    # -- helpers ---------------------------------------------------------------
+    def _send(self, status: int, body: bytes, content_type: str, cache: str = "no-store") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header(
+            "Content-Security-Policy",
+            "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, body: bytes) -> None:
+        self._send(status, body, "application/json; charset=utf-8")
+
+    def log_message(self, fmt: str, *args) -> None:  # no bodies, no query strings
+        logger.info("%s %s -> %s", self.command, self.path.split("?")[0], args[1] if len(args) > 1 else "")
+
+    # -- routes -----------------------------------------------------------------
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        if path in ("/", "/index.html"):
+            return self._static("index.html")
+        if path.startswith("/static/"):
+            return self._static(path[len("/static/"):])
+        if path == "/api/health":
+            return self._health()
+        self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "页面不存在。"))
+
+    def do_POST(self) -> None:
+        if self.path.split("?")[0] != "/api/chat":
+            return self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "接口不存在。"))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length <= 0 or length > MAX_BODY:
+            return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error("BAD_REQUEST", "消息太长了，请分几次发送。"))
+        try:
+            data = json.loads(self.rfile.read(length).decode("utf-8"))
+            sender = str(data["sender"])
+            message = str(data["message"]).strip()
+        except (ValueError, KeyError, TypeError):
+            return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_REQUEST", "消息格式不正确，请刷新页面后重试。"))
+        if not SENDER_RE.match(sender):
+            return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_SENDER", "会话标识无效，请点击“重新开始”。"))
+        if not message:
+            return self._json(HTTPStatus.BAD_REQUEST, _error("EMPTY", "请输入内容后再发送。"))
+        if len(message) > MAX_MESSAGE:
+            return self._json(HTTPStatus.BAD_REQUEST, _error("TOO_LONG", f"消息请不要超过{MAX_MESSAGE}个字。"))
+        self._forward(sender, message)
+
+    def _static(self, name: str) -> None:
+        target = (STATIC_DIR / name).resolve()
+        if STATIC_DIR not in target.parents or not target.is_file():
+            return self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "文件不存在。"))
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype in ("application/javascript",):
+            ctype += "; charset=utf-8"
+        self._send(HTTPStatus.OK, target.read_bytes(), ctype, cache="no-cache")
+
+    def _health(self) -> None:
+        rasa_ok = True
+        try:
+            with urllib.request.urlopen(f"{self.rasa_url}/", timeout=3) as resp:
+                rasa_ok = resp.status == 200
+        except (urllib.error.URLError, OSError):
+            rasa_ok = False
+        status = HTTPStatus.OK if rasa_ok else HTTPStatus.SERVICE_UNAVAILABLE
+        self._json(status, json.dumps({"web": "ok", "rasa": "ok" if rasa_ok else "down"}).encode())
+
+    def _forward(self, sender: str, message: str) -> None:
+        body = json.dumps({"sender": sender, "message": message}, ensure_ascii=False).encode()
+        req = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=self.rasa_timeout) as resp:
+                replies = resp.read()
+        except urllib.error.HTTPError as exc:
+            logger.warning("rasa answered %s", exc.code)
+            return self._json(HTTPStatus.BAD_GATEWAY, _error("ASSISTANT_ERROR", "助手暂时出了点问题，请稍后再试。"))
+        except (urllib.error.URLError, OSError):
+            return self._json(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                _error("ASSISTANT_DOWN", "助手正在启动或暂时不可用，请稍后再试。"),
+            )
+        self._json(HTTPStatus.OK, replies)
+
+
+def make_server(host: str, port: int, rasa_url: str) -> ThreadingHTTPServer:
+    handler = type("Handler", (ChatHandler,), {"rasa_url": rasa_url.rstrip("/")})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s web %(levelname)s %(message)s")
+    host = os.environ.get("WEB_HOST", "127.0.0.1")
+    port = int(os.environ.get("WEB_PORT", "8080"))
+    rasa_url = os.environ.get("RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
+    server = make_server(host, port, rasa_url)
+    logger.info("web chat page on http://%s:%s (rasa at %s)", host, port, rasa_url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+// Web chat page for the 人社“一件事” assistant.
+// Talks to /api/chat on the same origin (web/server.py forwards to Rasa's REST channel).
+(function () {
+  "use strict";
+
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("input");
+  var sendBtn = document.getElementById("send");
+  var statusBox = document.getElementById("status");
+  var restartBtn = document.getElementById("restart");
+  var HISTORY_KEY = "yjs.history";
+  var SENDER_KEY = "yjs.sender";
+  var busy = false;
+
+  function newSenderId() {
+    if (window.crypto && window.crypto.randomUUID) return "web-" + window.crypto.randomUUID();
+    return "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function senderId() {
+    var id = localStorage.getItem(SENDER_KEY);
+    if (!id) { id = newSenderId(); localStorage.setItem(SENDER_KEY, id); }
+    return id;
+  }
+
+  function loadHistory() {
+    try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
+  }
+
+  function saveHistory(items) {
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(items.slice(-200)));
+  }
+
+  var history = loadHistory();
+
+  function showStatus(text) {
+    if (text) { statusBox.textContent = text; statusBox.hidden = false; }
+    else { statusBox.hidden = true; statusBox.textContent = ""; }
+  }
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function renderMessage(item, live) {
+    var div = document.createElement("div");
+    div.className = "msg " + item.who;
+    if (item.text) div.textContent = item.text;
+    if (item.buttons && item.buttons.length) {
+      var row = document.createElement("div");
+      row.className = "buttons";
+      item.buttons.forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b.title;
+        btn.disabled = !live;
+        btn.addEventListener("click", function () {
+          if (busy) return;
+          send(b.payload, b.title);
+        });
+        row.appendChild(btn);
+      });
+      div.appendChild(row);
+    }
+    log.appendChild(div);
+    scrollDown();
+  }
+
+  function add(item) {
+    history.push(item);
+    saveHistory(history);
+    renderMessage(item, true);
+  }
+
+  function disableOldButtons() {
+    var all = log.querySelectorAll(".buttons");
+    // keep the newest button row usable, older ones are history
+    for (var i = 0; i < all.length - 1; i++) {
+      all[i].querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }
+  }
+
+  function setBusy(on) {
+    busy = on;
+    sendBtn.disabled = on;
+    var t = document.getElementById("typing");
+    if (on && !t) {
+      t = document.createElement("div");
+      t.id = "typing"; t.className = "typing"; t.textContent = "正在输入…";
+      log.appendChild(t); scrollDown();
+    } else if (!on && t) { t.remove(); }
+  }
+
+  function handleReplies(replies) {
+    if (!replies.length) {
+      add({ who: "note", text: "（助手暂时没有回复，您可以换个说法，或说“转人工”。）" });
+    }
+    replies.forEach(function (r) {
+      if (r.custom && r.custom.handoff) {
+        add({ who: "note", text: "已发出转人工请求。人工服务热线：" + (r.custom.handoff.hotline || "12333") });
+      }
+      if (r.text || (r.buttons && r.buttons.length)) {
+        add({ who: "bot", text: r.text || "", buttons: r.buttons || [] });
+      }
+    });
+    disableOldButtons();
+  }
+
+  function send(message, shown) {
+    if (busy) return Promise.resolve(false);
+    if (shown !== null) add({ who: "me", text: shown || message });
+    setBusy(true);
+    showStatus("");
+    return fetch("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: senderId(), message: message })
+    }).then(function (resp) {
+      return resp.json().catch(function () { return null; }).then(function (body) {
+        if (!resp.ok) {
+          var msg = body && body.error && body.error.message;
+          throw new Error(msg || "服务暂时不可用，请稍后再试。");
+        }
+        return body || [];
+      });
+    }).then(function (replies) {
+      setBusy(false);
+      handleReplies(replies);
+      return true;
+    }).catch(function (err) {
+      setBusy(false);
+      var text = err && err.message && /[\u4e00-\u9fa5]/.test(err.message) ? err.message : "网络连接失败，请检查网络后重试。";
+      showStatus(text + " 您输入的内容已保留。");
+      return false;
+    });
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text || busy) return;
+    send(text, text).then(function (ok) {
+      if (ok) input.value = "";   // keep the text if sending failed
+      input.focus();
+    });
+  });
+
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
+    }
+  });
+
+  restartBtn.addEventListener("click", function () {
+    if (busy) return;
+    history = []; saveHistory(history);
+    localStorage.setItem(SENDER_KEY, newSenderId());
+    log.innerHTML = "";
+    send("/greet", null);
+  });
+
+  // restore the conversation after a reload, or start with the menu
+  if (history.length) {
+    history.forEach(function (item) { renderMessage(item, false); });
+    var rows = log.querySelectorAll(".buttons");
+    if (rows.length) rows[rows.length - 1].querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+  } else {
+    send("/greet", null);
+  }
+})();
