@@ -62,10 +62,14 @@ ensure_env() {
     say "building the $name environment ($(basename "$py"), $(basename "$lock")) - first time only, a few minutes"
     rm -rf "$target"                 # a build that was interrupted is redone
     mkdir -p "$CACHE_DIR/venvs"
+    local install_log="$CACHE_DIR/venvs/$name-$hash.install.log"
     "$py" -m venv "$target"
-    "$target/bin/python" -m pip install -q --disable-pip-version-check "pip==$PIP_VERSION"
-    "$target/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r "$lock" \
-      || die "installing $lock failed (see above)"
+    if ! { "$target/bin/python" -m pip install --disable-pip-version-check "pip==$PIP_VERSION" \
+           && "$target/bin/python" -m pip install --disable-pip-version-check --no-deps -r "$lock"; } \
+         > "$install_log" 2>&1; then
+      grep -v '^WARNING: Location' "$install_log" | tail -n 30 >&2
+      die "installing $lock failed; full log: $install_log"
+    fi
     "$target/bin/python" -m pip check >/dev/null \
       || { "$target/bin/python" -m pip check; die "the $name environment is inconsistent"; }
     echo "$hash" > "$target/.yjs-lock-hash"   # written last: marks a complete build

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command: set everything up and run the assistant on the embedded defaults.
+#   backend (SQLite), action server, Rasa (REST + socket.io), web chat page.
+# Prints the URL to open; Ctrl-C stops everything.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export RASA_TELEMETRY_ENABLED=false
+
+bash scripts/bootstrap.sh all
+# the bot's vocabulary (jieba dictionary, lookup tables) is generated from knowledge/
+.venv-bot/bin/python -m knowledge.generate
+exec .venv-bot/bin/python scripts/stack.py run
