@@ -19,5 +19,5 @@ train: setup
 	.venv-bot/bin/python scripts/stack.py train
 
 lock:
-	.venv-bot/bin/python -m pip freeze --exclude-editable > requirements/bot.lock.txt
-	.venv-backend/bin/python -m pip freeze --exclude-editable > requirements/backend.lock.txt
+	.venv-bot/bin/python -m pip freeze --all --exclude-editable > requirements/bot.lock.txt
+	.venv-backend/bin/python -m pip freeze --all --exclude-editable > requirements/backend.lock.txt
