@@ -1,0 +1,178 @@
+"""The only module of the backend that talks to the knowledge base (`knowledge/`).
+
+Item names, bundles, linked-item rules, deadlines and form fields all come
+from there; nothing of that content is repeated in backend code. Everything
+else in the backend goes through the functions below.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# Case-number prefixes per bundle id (an identifier format of this backend,
+# not knowledge content). Unknown future bundles fall back to "YJ".
+CASE_NUMBER_PREFIX = {"unemployment": "SY", "talent": "RC", "labor_rights": "WQ"}
+FALLBACK_PREFIX = "YJ"
+
+
+class UnknownBundle(LookupError):
+    pass
+
+
+class UnknownItem(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExpandedItem:
+    item_id: str
+    added_by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: date | None
+    text: str
+    estimated: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    type: str
+    required: bool
+    choices: tuple[str, ...]
+    section: str
+    choices_open: bool = False  # choices are suggestions, any text is accepted
+    depends_on: str | None = None  # choices come from choices_by[value of that field]
+    choices_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    show_if: tuple[str, Any] | None = None  # (field id, value): asked only then
+    auto_from: str | None = None  # filled by the identity platform or derived
+    confirm_of: str | None = None  # must repeat that field's value
+    display_only: bool = False  # shown for confirmation, not typed by the applicant
+
+
+def _kb():
+    # Imported lazily so that importing the backend never fails on a KB problem
+    # before the app has a chance to report it (readiness, clear errors).
+    from knowledge import load_kb
+
+    return load_kb()
+
+
+def _unknown_id_error():
+    from knowledge import UnknownId
+
+    return UnknownId
+
+
+def bundle_ids() -> list[str]:
+    return list(_kb().bundles)
+
+
+def bundle_name(bundle_id: str) -> str:
+    try:
+        return _kb().bundle(bundle_id).name
+    except _unknown_id_error():
+        return bundle_id
+
+
+def require_bundle(bundle_id: str) -> None:
+    try:
+        _kb().bundle(bundle_id)
+    except _unknown_id_error():
+        raise UnknownBundle(bundle_id) from None
+
+
+def bundle_item_ids(bundle_id: str) -> list[str]:
+    try:
+        return list(_kb().bundle(bundle_id).item_ids)
+    except _unknown_id_error():
+        raise UnknownBundle(bundle_id) from None
+
+
+def item_bundle_id(item_id: str) -> str:
+    try:
+        return _kb().item(item_id).bundle_id
+    except _unknown_id_error():
+        raise UnknownItem(item_id) from None
+
+
+def item_name(item_id: str) -> str:
+    """Display name of an item; a stored item the KB no longer knows keeps its id."""
+    try:
+        return _kb().item(item_id).name
+    except _unknown_id_error():
+        return item_id
+
+
+def expand_selection(item_ids: list[str]) -> list[ExpandedItem]:
+    """The selection plus the items linked to it, in the KB's order."""
+    return [
+        ExpandedItem(s.item_id, s.added_by, s.reason) for s in _kb().expand_selection(item_ids)
+    ]
+
+
+def expected_completion(item_id: str, submitted: date) -> Deadline:
+    c = _kb().expected_completion(item_id, submitted)
+    return Deadline(date=c.date, text=c.text or "", estimated=bool(c.estimated), note=c.note or "")
+
+
+def form_fields(item_ids: list[str]) -> list[FormField]:
+    """Every field of the application form for these items, de-duplicated by id."""
+    fields: dict[str, FormField] = {}
+    for section in _kb().form_sections(item_ids):
+        for f in section.fields:
+            if f.id in fields:
+                continue
+            show_if = getattr(f, "show_if", None)
+            fields[f.id] = FormField(
+                id=f.id,
+                label=f.label or f.id,
+                type=str(f.type or "text"),
+                required=bool(f.required),
+                choices=tuple(_choice_value(c) for c in (f.choices or ())),
+                section=section.id,
+                choices_open=bool(getattr(f, "choices_open", False)),
+                depends_on=getattr(f, "depends_on", None),
+                choices_by=tuple(
+                    (str(k), tuple(_choice_value(c) for c in v))
+                    for k, v in (getattr(f, "choices_by", None) or {}).items()
+                ),
+                show_if=(show_if.field, show_if.equals) if show_if is not None else None,
+                auto_from=getattr(f, "auto_from", None),
+                confirm_of=getattr(f, "confirm_of", None),
+                display_only=bool(getattr(f, "display_only", False)),
+            )
+    return list(fields.values())
+
+
+def _choice_value(choice: Any) -> str:
+    if isinstance(choice, str):
+        return choice
+    for attr in ("value", "id", "label"):
+        value = getattr(choice, attr, None)
+        if value is not None:
+            return str(value)
+    if isinstance(choice, dict):
+        for key in ("value", "id", "label"):
+            if key in choice:
+                return str(choice[key])
+    return str(choice)
+
+
+def case_number_prefix(bundle_id: str) -> str:
+    return CASE_NUMBER_PREFIX.get(bundle_id, FALLBACK_PREFIX)
+
+
+def check_loaded() -> str | None:
+    """None when the knowledge base loads, else a short description of the problem."""
+    try:
+        _kb()
+    except Exception as exc:  # noqa: BLE001 - reported by /ready
+        return f"{type(exc).__name__}: {exc}"
+    return None

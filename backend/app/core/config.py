@@ -1,0 +1,118 @@
+"""Typed settings, read from the environment (and an optional `.env` file).
+
+Development defaults work out of the box; `Settings.check_safe_for_production`
+refuses a production start while any secret still has its development default.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.app.core.db import normalize_db_url
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "backend.db"
+
+# Development defaults. They are public (they are in this file), so production
+# must override every one of them.
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+DEV_DATA_ENCRYPTION_KEY = "dev-data-encryption-key-change-me"
+DEV_LOOKUP_HMAC_KEY = "dev-lookup-hmac-key-change-me"
+DEV_SERVICE_TOKEN = "dev-service-token"
+DEV_WORKER_TOKEN = "dev-worker-token"
+DEV_AGENT_TOKEN = "dev-agent-token"
+
+
+class AppEnv(str, Enum):
+    development = "development"
+    production = "production"
+    test = "test"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or inconsistent; the service must not start."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    APP_ENV: AppEnv = AppEnv.development
+    DATABASE_URL: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+    SECRET_KEY: str = DEV_SECRET_KEY
+    # Key material for AES-256-GCM of personal data. Any string; a 32-byte key
+    # is derived from it (HKDF-SHA256). Use >= 32 random characters in production.
+    DATA_ENCRYPTION_KEY: str = DEV_DATA_ENCRYPTION_KEY
+    LOOKUP_HMAC_KEY: str = DEV_LOOKUP_HMAC_KEY
+    SERVICE_TOKEN: str = DEV_SERVICE_TOKEN
+    # Seed staff tokens, honoured only when APP_ENV is development or test.
+    DEV_WORKER_TOKEN: str | None = DEV_WORKER_TOKEN
+    DEV_AGENT_TOKEN: str | None = DEV_AGENT_TOKEN
+
+    RATE_LIMIT_REDIS_URL: str | None = None
+    RATE_LIMIT_KEY_PREFIX: str = "yjs:rl:"
+    # Lookup abuse limits (see backend/README.md, "Lookup").
+    LOOKUP_MAX_FAILURES_PER_ID: int = Field(default=5, ge=1)
+    LOOKUP_MAX_FAILURES_PER_CLIENT: int = Field(default=10, ge=1)
+    LOOKUP_FAILURE_WINDOW_SECONDS: int = Field(default=15 * 60, ge=1)
+    LOOKUP_MAX_PER_CLIENT: int = Field(default=30, ge=1)
+    LOOKUP_CLIENT_WINDOW_SECONDS: int = Field(default=60, ge=1)
+
+    BACKEND_HOST: str = "127.0.0.1"
+    BACKEND_PORT: int = 8000
+    LOG_LEVEL: str = "INFO"
+    DB_POOL_SIZE: int = Field(default=10, ge=1)
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _normalise_db_url(cls, value: str) -> str:
+        return normalize_db_url(value)
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+    @property
+    def dev_tokens_enabled(self) -> bool:
+        return self.APP_ENV in (AppEnv.development, AppEnv.test)
+
+    def check_safe_for_production(self) -> None:
+        """Raise ConfigError when production would run with public defaults."""
+        if self.APP_ENV is not AppEnv.production:
+            return
+        problems = []
+        defaults = {
+            "SECRET_KEY": DEV_SECRET_KEY,
+            "DATA_ENCRYPTION_KEY": DEV_DATA_ENCRYPTION_KEY,
+            "LOOKUP_HMAC_KEY": DEV_LOOKUP_HMAC_KEY,
+            "SERVICE_TOKEN": DEV_SERVICE_TOKEN,
+        }
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            if value == default:
+                problems.append(f"{name} still has its development default")
+            elif len(value) < 32:
+                problems.append(f"{name} is shorter than 32 characters")
+        if self.DATA_ENCRYPTION_KEY == self.LOOKUP_HMAC_KEY:
+            problems.append("DATA_ENCRYPTION_KEY and LOOKUP_HMAC_KEY must differ")
+        if problems:
+            raise ConfigError(
+                "Refusing to start with APP_ENV=production: "
+                + "; ".join(problems)
+                + ". Set these environment variables to long random values "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,127 @@
+"""Progress lookup by ID number + phone last 4, with abuse protection.
+
+* One indexed query on (HMAC(ID), HMAC(ID, last 4)): a wrong last-4 and an ID
+  without cases do the same work and give the same `{"cases": []}`.
+* Both count as a failure: 5 failures per ID (any client) or 10 per client
+  within 15 minutes lock further attempts (429 LOOKUP_LOCKED); more than 30
+  attempts per client per minute give 429 RATE_LIMITED. Numbers are settings.
+* Every attempt is audited with the ID's HMAC, never the ID.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from backend.app.case import views
+from backend.app.case.models import Case
+from backend.app.case.personal import factor_hash, id_number_hash
+from backend.app.core.errors import ApiError
+from backend.app.core.runtime import Runtime
+from backend.app.identity import InvalidValue, normalize_id_number, normalize_phone_last4
+from backend.app.lookup.models import LookupAudit
+from backend.app.lookup.schemas import LookupRequest
+
+logger = logging.getLogger("backend.lookup")
+
+
+class LookupGuard:
+    """Rate limits shared by lookup and resubmission (both take ID + last 4)."""
+
+    def __init__(self, runtime: Runtime, client_key: str) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.limiter = runtime.limiter
+        self.client_key = client_key
+
+    def audit(self, id_hash: str | None, outcome: str, success: bool, count: int = 0) -> None:
+        with self.runtime.sessions.begin() as session:
+            session.add(
+                LookupAudit(
+                    id_number_hash=id_hash,
+                    client_key=self.client_key[:128],
+                    outcome=outcome,
+                    success=success,
+                    result_count=count,
+                )
+            )
+
+    def check_flood(self) -> None:
+        s = self.settings
+        attempts = self.limiter.hit(f"lookup:client:{self.client_key}", s.LOOKUP_CLIENT_WINDOW_SECONDS)
+        if attempts > s.LOOKUP_MAX_PER_CLIENT:
+            self.audit(None, "rate_limited", False)
+            raise ApiError(
+                429,
+                "RATE_LIMITED",
+                "查询过于频繁，请稍等一分钟后再试。",
+                headers={"Retry-After": str(s.LOOKUP_CLIENT_WINDOW_SECONDS)},
+            )
+
+    def check_lock(self, id_hash: str) -> None:
+        s = self.settings
+        window = s.LOOKUP_FAILURE_WINDOW_SECONDS
+        if (
+            self.limiter.count(f"lookup:fail:id:{id_hash}", window) >= s.LOOKUP_MAX_FAILURES_PER_ID
+            or self.limiter.count(f"lookup:fail:client:{self.client_key}", window)
+            >= s.LOOKUP_MAX_FAILURES_PER_CLIENT
+        ):
+            self.audit(id_hash, "locked", False)
+            minutes = max(1, window // 60)
+            raise ApiError(
+                429,
+                "LOOKUP_LOCKED",
+                f"验证信息错误次数过多，为保护您的信息安全，查询已暂时锁定，请{minutes}分钟后再试；"
+                "如有疑问可拨打12333咨询。",
+                headers={"Retry-After": str(window)},
+            )
+
+    def failed(self, id_hash: str | None, outcome: str = "empty") -> None:
+        window = self.settings.LOOKUP_FAILURE_WINDOW_SECONDS
+        if id_hash:
+            self.limiter.hit(f"lookup:fail:id:{id_hash}", window)
+        self.limiter.hit(f"lookup:fail:client:{self.client_key}", window)
+        self.audit(id_hash, outcome, False)
+
+    def succeeded(self, id_hash: str, count: int, outcome: str = "found") -> None:
+        self.limiter.reset(f"lookup:fail:id:{id_hash}")
+        self.audit(id_hash, outcome, True, count)
+
+
+def lookup(runtime: Runtime, body: LookupRequest, client_key: str) -> dict[str, Any]:
+    guard = LookupGuard(runtime, client_key)
+    guard.check_flood()
+    errors = {}
+    try:
+        id_number = normalize_id_number(body.id_number)
+    except InvalidValue as exc:
+        errors["id_number"] = str(exc)
+    try:
+        last4 = normalize_phone_last4(body.phone_last4)
+    except InvalidValue as exc:
+        errors["phone_last4"] = str(exc)
+    if errors:
+        guard.audit(None, "invalid", False)
+        raise ApiError(422, "VALIDATION_ERROR", "查询信息格式有误，请按提示修改后重新查询。", errors)
+
+    id_hash = id_number_hash(runtime.hasher, id_number)
+    guard.check_lock(id_hash)
+    with runtime.sessions() as session:
+        stmt = (
+            select(Case)
+            .where(
+                Case.id_number_hash == id_hash,
+                Case.phone_last4_hash == factor_hash(runtime.hasher, id_number, last4),
+            )
+            .options(selectinload(Case.items), selectinload(Case.events))
+            .order_by(Case.submitted_at.desc(), Case.id.desc())
+        )
+        cases = list(session.execute(stmt).scalars())
+        result = [views.lookup_case(c, runtime.cipher) for c in cases]
+    if result:
+        guard.succeeded(id_hash, len(result))
+    else:
+        guard.failed(id_hash)
+    return {"cases": result}

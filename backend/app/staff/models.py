@@ -1,0 +1,45 @@
+"""Staff tokens and the audit of personal-data reveals."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum as PyEnum
+
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.app.core.db import Base, UTCDateTime
+from backend.app.core.timeutil import utcnow
+
+
+class StaffRole(str, PyEnum):
+    worker = "worker"  # case worker: may reveal and change status
+    agent = "agent"  # 12333 hotline agent: read-only
+
+
+class StaffToken(Base):
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # SHA-256 of the bearer token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[StaffRole] = mapped_column(
+        Enum(StaffRole, name="staff_role", native_enum=False, length=16, create_constraint=True)
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def staff_id(self) -> str:
+        return f"staff-{self.id}"
+
+
+class RevealAudit(Base):
+    __tablename__ = "reveal_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[str] = mapped_column(String(64), index=True)
+    staff_name: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,147 @@
+"""Bodies of the staff endpoints."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from backend.app.case.enums import ActorType, CaseStatus, Channel
+from backend.app.case.schemas import BundleOut, CaseItemOut
+from backend.app.lookup.schemas import LookupItem, MaskedApplicant, MaskedFormValue
+from backend.app.masking import mask_text
+
+
+class StaffItemStatus(BaseModel):
+    item_id: str
+    name: str
+    status: CaseStatus
+    status_code: str
+
+
+class StaffCaseSummary(BaseModel):
+    case_number: str
+    bundle: BundleOut
+    channel: Channel
+    status: CaseStatus
+    status_code: str
+    applicant_name: str = Field(examples=["张*"], description="脱敏姓名")
+    submitted_at: datetime
+    updated_at: datetime
+    items: list[StaffItemStatus]
+
+
+class StaffCaseList(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    cases: list[StaffCaseSummary]
+
+
+class StaffEvent(BaseModel):
+    id: int
+    at: datetime
+    kind: str = Field(description="created / transition / resubmitted")
+    item_id: str | None
+    item_name: str | None
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    actor_type: ActorType
+    actor_id: str | None
+    reason: str | None
+    resubmit: list[str]
+
+
+class StaffCaseDetail(BaseModel):
+    case_number: str
+    bundle: BundleOut
+    channel: Channel
+    status: CaseStatus
+    status_code: str
+    submitted_at: datetime
+    updated_at: datetime
+    applicant: MaskedApplicant
+    form: list[MaskedFormValue] = Field(description="申请表（银行卡号、证件号、手机号已脱敏）")
+    items: list[LookupItem]
+    events: list[StaffEvent]
+
+
+class RevealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "核对银行卡开户信息"}]})
+
+    reason: str = Field(min_length=2, max_length=200, description="查看完整个人信息的事由（记入审计）")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        value = mask_text(value.strip())
+        if len(value) < 2:
+            raise ValueError("请填写查看完整信息的事由。")
+        return value
+
+
+class FullApplicant(BaseModel):
+    name: str
+    id_number: str
+    phone: str
+
+
+class RevealResponse(BaseModel):
+    case_number: str
+    applicant: FullApplicant
+    form: list[MaskedFormValue] = Field(description="申请表完整内容（未脱敏）")
+    revealed_at: datetime
+    audit_id: int
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"to_status": "办理中"},
+                {
+                    "to_status": "已退回",
+                    "reason": "身份证复印件不清晰",
+                    "resubmit": ["清晰的身份证正反面复印件"],
+                },
+                {"to_status": "completed", "item_id": "job_seeker_registration"},
+            ]
+        },
+    )
+
+    to_status: CaseStatus = Field(description="目标状态：办理中 / 已办结 / 已退回（也接受 in_progress / completed / returned）")
+    reason: str | None = Field(default=None, max_length=500, description="原因；退回时必填")
+    resubmit: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="需补正的材料或信息；退回时必填")
+    item_id: str | None = Field(default=None, max_length=64, description="只变更某个事项时填写；为空表示整个案件")
+
+    @field_validator("to_status", mode="before")
+    @classmethod
+    def _status(cls, value):
+        if isinstance(value, str):
+            try:
+                return CaseStatus.parse(value)
+            except ValueError:
+                raise ValueError("目标状态应为 办理中 / 已办结 / 已退回 之一。") from None
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _clean_reason(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = mask_text(value.strip())
+        return value or None
+
+    @field_validator("resubmit")
+    @classmethod
+    def _clean_list(cls, value: list[str]) -> list[str]:
+        cleaned = []
+        for entry in value:
+            entry = mask_text(entry.strip())
+            if entry and entry not in cleaned:
+                cleaned.append(entry)
+        return cleaned
