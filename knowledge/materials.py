@@ -1,0 +1,52 @@
+"""Materials checklist for a set of items: shared materials are listed once."""
+from __future__ import annotations
+
+from .models import ChecklistEntry
+
+
+def provision_for_materials(item, region: str | None):
+    """The provision whose materials apply: that region's, or (region None) the
+    first provision that lists any material (the bundle guide's comes first)."""
+    if region is not None:
+        return item.provision(region)
+    for p in item.provisions:
+        if p.materials:
+            return p
+    return None
+
+
+def materials_checklist(kb, item_ids, region: str | None = None) -> list[ChecklistEntry]:
+    entries: dict[tuple, dict] = {}
+    order: list[tuple] = []
+    seen_items: list[str] = []
+    for iid in item_ids:
+        item = kb.item(iid)
+        if iid in seen_items:
+            continue
+        seen_items.append(iid)
+        prov = provision_for_materials(item, region)
+        if prov is None:
+            continue
+        for m in prov.materials:
+            key = (m.name, m.note, m.quantity, m.condition, m.applicant)
+            if key not in entries:
+                entries[key] = {"material": m, "needed_by": [], "source": prov.source}
+                order.append(key)
+            if iid not in entries[key]["needed_by"]:
+                entries[key]["needed_by"].append(iid)
+    return [ChecklistEntry(material=entries[k]["material"], needed_by=entries[k]["needed_by"],
+                           source=entries[k]["source"]) for k in order]
+
+
+def items_without_materials(kb, item_ids, region: str | None = None) -> list[tuple[str, str]]:
+    """(item_id, why) for items that contribute nothing to the checklist."""
+    out = []
+    for iid in dict.fromkeys(item_ids):
+        item = kb.item(iid)
+        prov = provision_for_materials(item, region)
+        if prov is None:
+            why = f"{region}无此事项的材料规定" if region else "指引未列明材料"
+            out.append((iid, why))
+        elif not prov.materials:
+            out.append((iid, prov.materials_text or "指引未列明材料"))
+    return out
