@@ -46,8 +46,8 @@ class ActionConfirmPending(Action):
             if kb is None:
                 dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
                 return [clear]
-            bundle_id = ks.valid_bundle_id(kb, pending.get("bundle"))
-            ids = [i for i in ks.valid_item_ids(kb, pending.get("items") or []) if kb.items[i].bundle_id == bundle_id]
+            bundle_id = ks.valid_bundle_id(kb, pending.get("bundle"), resolve=False)
+            ids = [i for i in ks.valid_item_ids(kb, pending.get("items") or [], resolve=False) if kb.items[i].bundle_id == bundle_id]
             if bundle_id is None:
                 dispatcher.utter_message(text="抱歉，这个选择已失效，请重新选择。")
                 return [clear]

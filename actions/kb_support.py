@@ -75,28 +75,41 @@ def entity_values(tracker: Tracker, entity: Text) -> List[Any]:
     return values
 
 
-def valid_item_ids(kb, values: Iterable[Any]) -> List[Text]:
-    """Ids (or names, if no synonym mapped them) that the knowledge base knows."""
+def valid_item_ids(kb, values: Iterable[Any], resolve: bool = True) -> List[Text]:
+    """Ids that the knowledge base knows. With ``resolve``, raw entity texts
+    (no synonym mapped them to an id) are resolved by the knowledge base;
+    payload values must be ids."""
     out: List[Text] = []
     for value in values:
         if not isinstance(value, str):
             continue
         if value in kb.items:
             item_id = value
-        else:  # raw entity text: let the knowledge base resolve it
-            matches = kb.resolve_items(value)
+        elif resolve:
+            matches = safe_resolve_items(kb, value)
             item_id = matches[0].item_id if matches else None
+        else:
+            item_id = None
         if item_id and item_id not in out:
             out.append(item_id)
     return out
 
 
-def valid_bundle_id(kb, value: Any) -> Optional[Text]:
+def valid_bundle_id(kb, value: Any, resolve: bool = True) -> Optional[Text]:
     if not isinstance(value, str) or not value:
         return None
     if value in kb.bundles:
         return value
-    return kb.resolve_bundle(value)
+    return safe_resolve_bundle(kb, value) if resolve else None
+
+
+def safe_resolve_bundle(kb, text: Text) -> Optional[Text]:
+    try:
+        bundle_id = kb.resolve_bundle(text)
+    except Exception:
+        logger.exception("resolve_bundle failed for %r", text)
+        return None
+    return bundle_id if bundle_id in kb.bundles else None
 
 
 def items_in_message(kb, tracker: Tracker, bundle_id: Optional[Text] = None) -> List[Text]:
@@ -106,30 +119,35 @@ def items_in_message(kb, tracker: Tracker, bundle_id: Optional[Text] = None) -> 
     traditional characters, menu numbers of ``bundle_id``); entities are the
     fallback and the only source for payloads, whose ids are re-validated.
     """
-    entity_ids = valid_item_ids(kb, entity_values(tracker, "item"))
     if is_payload(tracker):
-        return entity_ids
+        return valid_item_ids(kb, entity_values(tracker, "item"), resolve=False)
+    entity_ids = valid_item_ids(kb, entity_values(tracker, "item"))
     text = latest_text(tracker)
     found: List[Text] = []
-    try:
-        matches = kb.resolve_items(text, bundle_id=bundle_id) if text else []
-    except Exception:  # resolution is best effort; entities still count
-        logger.exception("resolve_items failed for %r", text)
-        matches = []
+    matches = safe_resolve_items(kb, text, bundle_id) if text else []
     for match in matches:
         if match.item_id in kb.items and match.item_id not in found:
             found.append(match.item_id)
     return found or entity_ids
 
 
+def safe_resolve_items(kb, text: Text, bundle_id: Optional[Text] = None) -> List[Any]:
+    try:
+        return list(kb.resolve_items(text, bundle_id=bundle_id))
+    except Exception:  # resolution is best effort; entities still count
+        logger.exception("resolve_items failed for %r", text)
+        return []
+
+
 def bundle_in_message(kb, tracker: Tracker) -> Optional[Text]:
+    payload = is_payload(tracker)
     for value in entity_values(tracker, "bundle"):
-        bundle_id = valid_bundle_id(kb, value)
+        bundle_id = valid_bundle_id(kb, value, resolve=not payload)
         if bundle_id:
             return bundle_id
-    if is_payload(tracker):
+    if payload:
         return None
-    return kb.resolve_bundle(latest_text(tracker)) if latest_text(tracker) else None
+    return safe_resolve_bundle(kb, latest_text(tracker)) if latest_text(tracker) else None
 
 
 def region_of_turn(kb, tracker: Tracker) -> Optional[Text]:

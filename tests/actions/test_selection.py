@@ -1,0 +1,260 @@
+"""Item selection across turns: bundles, numbers, linked items, removal
+refusal, other-bundle items, checklist and the start-application entry."""
+from __future__ import annotations
+
+from actions.application_entry import ActionStartApplication
+from actions.confirmation import ActionConfirmPending, ActionDeclinePending
+from actions.selection import (
+    ActionChooseBundle,
+    ActionDoneSelecting,
+    ActionListSelection,
+    ActionRemoveItem,
+    ActionSelectAll,
+    ActionSelectItems,
+)
+from tests.actions.conftest import all_text, make_tracker, payload_tracker, payloads, run_action, slot_events
+
+SELECTED = ["unemployment_registration", "unemployment_benefit", "job_seeker_registration"]
+
+
+def test_choose_bundle_shows_menu_in_bundle_order(kb):
+    tracker = payload_tracker("empty", "choose_bundle", bundle="unemployment")
+    messages, events = run_action(ActionChooseBundle(), tracker)
+    text = all_text(messages)
+    bundle = kb.bundles["unemployment"]
+    assert bundle.name in text
+    for number, item_id in enumerate(bundle.item_ids, start=1):
+        assert f"{number}. {kb.items[item_id].name}" in text
+    assert str(bundle.source) in text
+    slots = slot_events(events)
+    assert slots["bundle"] == "unemployment"
+    assert slots["selected_items"] == []
+    assert "/select_all" in payloads(messages)
+
+
+def test_choose_bundle_by_text(kb):
+    tracker = make_tracker("empty", text="我要办劳动维权一件事", intent="choose_bundle")
+    _, events = run_action(ActionChooseBundle(), tracker)
+    assert slot_events(events)["bundle"] == "labor_rights"
+
+
+def test_choose_bundle_without_bundle_lists_all_bundles(kb):
+    tracker = make_tracker("empty", text="有哪些一件事可以办", intent="choose_bundle")
+    messages, events = run_action(ActionChooseBundle(), tracker)
+    for bundle in kb.bundles.values():
+        assert bundle.name in all_text(messages)
+    assert "bundle" not in slot_events(events)
+
+
+def test_select_item_adds_linked_items_with_reason_and_source(kb):
+    tracker = payload_tracker("unemployment_bundle", "select_items", item=["unemployment_benefit"])
+    messages, events = run_action(ActionSelectItems(), tracker)
+    slots = slot_events(events)
+    expanded = [s.item_id for s in kb.expand_selection(["unemployment_benefit"])]
+    assert set(slots["selected_items"]) == set(expanded)
+    # menu order
+    order = list(kb.bundles["unemployment"].item_ids)
+    assert slots["selected_items"] == sorted(slots["selected_items"], key=order.index)
+    text = all_text(messages)
+    reason = next(s.reason for s in kb.expand_selection(["unemployment_benefit"]) if s.added_by)
+    assert reason in text
+    for rule in kb.link_rules:
+        if rule.item_id == "unemployment_benefit":
+            assert rule.source.title in text
+    assert slots["selection_notes"]["job_seeker_registration"]["by"] == ["unemployment_benefit"]
+
+
+def test_payload_ids_are_revalidated(kb):
+    tracker = payload_tracker("unemployment_bundle", "select_items", item=["no_such_item", "'; drop"])
+    messages, events = run_action(ActionSelectItems(), tracker)
+    assert "没有找到" in all_text(messages)
+    assert "selected_items" not in slot_events(events)
+
+
+def test_menu_numbers_follow_bundle_order(kb):
+    tracker = make_tracker("unemployment_bundle", text="1和3", intent="select_items", entities=[])
+    _, events = run_action(ActionSelectItems(), tracker)
+    order = kb.bundles["unemployment"].item_ids
+    selected = slot_events(events)["selected_items"]
+    assert order[0] in selected and order[2] in selected
+
+
+def test_colloquial_name_with_no_bundle_sets_bundle(kb):
+    tracker = make_tracker("empty", text="我想领失业金", intent="select_items", entities=[])
+    _, events = run_action(ActionSelectItems(), tracker)
+    slots = slot_events(events)
+    assert slots["bundle"] == "unemployment"
+    assert "unemployment_benefit" in slots["selected_items"]
+
+
+def test_selection_accumulates_across_turns(kb):
+    tracker = payload_tracker("unemployment_selected", "select_items", item=["career_guidance"])
+    _, events = run_action(ActionSelectItems(), tracker)
+    selected = slot_events(events)["selected_items"]
+    assert set(SELECTED) | {"career_guidance"} == set(selected)
+
+
+def test_already_selected_item_is_reported(kb):
+    tracker = payload_tracker("unemployment_selected", "select_items", item=["unemployment_benefit"])
+    messages, _ = run_action(ActionSelectItems(), tracker)
+    assert "已在您的选择中" in all_text(messages)
+
+
+def test_removing_a_prerequisite_is_refused_with_explanation(kb):
+    tracker = payload_tracker("unemployment_selected", "remove_item", item=["job_seeker_registration"])
+    messages, events = run_action(ActionRemoveItem(), tracker)
+    text = all_text(messages)
+    assert "暂时不能去掉" in text
+    assert kb.items["unemployment_registration"].name in text or kb.items["unemployment_benefit"].name in text
+    assert set(slot_events(events)["selected_items"]) == set(SELECTED)
+
+
+def test_removing_the_dependent_item_keeps_linked_items(kb):
+    tracker = payload_tracker("unemployment_selected", "remove_item", item=["unemployment_benefit"])
+    messages, events = run_action(ActionRemoveItem(), tracker)
+    selected = slot_events(events)["selected_items"]
+    assert "unemployment_benefit" not in selected
+    assert "unemployment_registration" in selected and "job_seeker_registration" in selected
+    assert "仍为您保留" in all_text(messages)
+
+
+def test_removing_dependent_and_prerequisite_together(kb):
+    tracker = payload_tracker(
+        "unemployment_selected", "remove_item", item=["unemployment_benefit", "unemployment_registration"]
+    )
+    _, events = run_action(ActionRemoveItem(), tracker)
+    assert slot_events(events)["selected_items"] == ["job_seeker_registration"]
+
+
+def test_remove_by_text(kb):
+    slots = {"selected_items": SELECTED + ["career_guidance"]}
+    tracker = make_tracker("unemployment_selected", text="去掉职业指导", intent="remove_item", entities=[], slots=slots)
+    _, events = run_action(ActionRemoveItem(), tracker)
+    assert "career_guidance" not in slot_events(events)["selected_items"]
+
+
+def test_remove_without_item_asks_which(kb):
+    tracker = make_tracker("unemployment_selected", text="删掉一个", intent="remove_item", entities=[])
+    messages, events = run_action(ActionRemoveItem(), tracker)
+    assert "要去掉哪一项" in all_text(messages)
+    assert all(p.startswith("/remove_item") for p in payloads(messages))
+    assert events == []
+
+
+def test_other_bundle_item_asks_to_switch_then_switches(kb):
+    tracker = payload_tracker("unemployment_selected", "select_items", item=["work_injury_recognition"])
+    messages, events = run_action(ActionSelectItems(), tracker)
+    slots = slot_events(events)
+    assert slots["pending_confirmation"]["type"] == "switch_bundle"
+    assert slots["pending_confirmation"]["bundle"] == "labor_rights"
+    assert set(slots["selected_items"]) == set(SELECTED)  # nothing lost yet
+    assert kb.bundles["labor_rights"].name in all_text(messages)
+    assert payloads(messages) == ["/affirm", "/deny"]
+
+    after = make_tracker("unemployment_selected", text="好的", intent="affirm", slots=slots)
+    messages, events = run_action(ActionConfirmPending(), after)
+    slots2 = slot_events(events)
+    assert slots2["bundle"] == "labor_rights"
+    assert slots2["selected_items"] == ["work_injury_recognition"]
+    assert slots2["pending_confirmation"] is None
+
+
+def test_declining_the_switch_keeps_the_selection(kb):
+    pending = {"type": "switch_bundle", "bundle": "labor_rights", "items": ["work_injury_recognition"]}
+    tracker = make_tracker("unemployment_selected", text="不用", intent="deny", slots={"pending_confirmation": pending})
+    messages, events = run_action(ActionDeclinePending(), tracker)
+    assert "保留" in all_text(messages)
+    assert slot_events(events) == {"pending_confirmation": None}
+
+
+def test_other_bundle_item_with_empty_selection_switches_directly(kb):
+    tracker = payload_tracker("unemployment_bundle", "select_items", item=["title_evaluation"])
+    messages, events = run_action(ActionSelectItems(), tracker)
+    slots = slot_events(events)
+    assert slots["bundle"] == "talent"
+    assert slots["selected_items"] == ["title_evaluation"]
+    assert kb.bundles["talent"].name in all_text(messages)
+
+
+def test_select_all_takes_bundle_items_not_single_items(kb):
+    tracker = make_tracker("unemployment_bundle", text="全都要", intent="select_all")
+    messages, events = run_action(ActionSelectAll(), tracker)
+    selected = set(slot_events(events)["selected_items"])
+    bundle_items = {i for i in kb.bundles["unemployment"].item_ids if kb.items[i].kind == "bundle_item"}
+    linked = {s.item_id for s in kb.expand_selection(sorted(bundle_items))}
+    assert selected == linked
+    singles = [i for i in kb.bundles["unemployment"].item_ids if i not in linked]
+    for item_id in singles:
+        assert kb.items[item_id].name in all_text(messages)
+
+
+def test_select_all_without_bundle_asks_for_bundle(kb):
+    tracker = make_tracker("empty", text="全都要", intent="select_all")
+    messages, events = run_action(ActionSelectAll(), tracker)
+    assert events == []
+    assert any(p.startswith("/choose_bundle") for p in payloads(messages))
+
+
+def test_list_selection_shows_items_and_buttons(kb):
+    messages, _ = run_action(ActionListSelection(), make_tracker("unemployment_selected"))
+    text = all_text(messages)
+    for item_id in SELECTED:
+        assert kb.items[item_id].name in text
+    assert "自动加入" in text
+    ps = payloads(messages)
+    assert "/done_selecting" in ps
+    assert any(p.startswith("/remove_item") for p in ps)
+    assert any(p.startswith("/select_items") for p in ps)
+
+
+def test_done_selecting_shows_merged_checklist_and_deadlines(kb):
+    tracker = make_tracker("unemployment_selected", text="好了", intent="done_selecting")
+    messages, events = run_action(ActionDoneSelecting(), tracker)
+    text = all_text(messages)
+    entries = kb.materials_checklist(SELECTED)
+    for entry in entries:
+        assert text.count(f"{entry.material.display()} ——") == 1  # shared material listed once
+        for item_id in entry.needed_by:
+            assert kb.items[item_id].name in text
+    for d in kb.deadlines(SELECTED):
+        if d.deadline:
+            assert d.deadline.text in text
+        if d.source:
+            assert str(d.source) in text
+    assert "/start_application" in payloads(messages)
+    assert slot_events(events)["pending_confirmation"] == {"type": "start_application"}
+
+
+def test_done_selecting_with_nothing_selected(kb):
+    tracker = make_tracker("unemployment_bundle", text="好了", intent="done_selecting")
+    messages, _ = run_action(ActionDoneSelecting(), tracker)
+    assert "还没有选择" in all_text(messages)
+
+
+def test_affirm_after_checklist_starts_application_and_keeps_selection(kb):
+    tracker = make_tracker(
+        "unemployment_selected", text="好的", intent="affirm", slots={"pending_confirmation": {"type": "start_application"}}
+    )
+    messages, events = run_action(ActionConfirmPending(), tracker)
+    assert "在线填写申请信息" in all_text(messages)
+    assert "selected_items" not in slot_events(events)
+
+
+def test_start_application_keeps_selection(kb):
+    tracker = make_tracker("unemployment_selected", text="/start_application", intent="start_application")
+    messages, events = run_action(ActionStartApplication(), tracker)
+    assert "已为您保存" in all_text(messages)
+    assert "selected_items" not in slot_events(events) and "bundle" not in slot_events(events)
+    custom = [m.get("custom") for m in messages if m.get("custom")]
+    assert custom and custom[0]["application"]["items"] == SELECTED
+
+
+def test_start_application_without_selection(kb):
+    messages, _ = run_action(ActionStartApplication(), make_tracker("empty", text="开始申请", intent="start_application"))
+    assert "请先选择" in all_text(messages)
+
+
+def test_affirm_without_pending_question(kb):
+    messages, events = run_action(ActionConfirmPending(), make_tracker("empty", text="好的", intent="affirm"))
+    assert "还有什么可以帮您" in all_text(messages)
+    assert slot_events(events) == {"pending_confirmation": None}
