@@ -1,0 +1,190 @@
+"""POST /api/v1/lookup: masking, same answer for wrong factor / no case, abuse limits, audit."""
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from backend.app.core.db import normalize_db_url
+from backend.app.masking import mask_bank_card, mask_id_number
+from tests.backend import factories
+from tests.backend.conftest import SERVICE_TOKEN
+
+
+def rows(db_url: str, sql: str) -> list[dict]:
+    engine = create_engine(normalize_db_url(db_url))
+    with engine.connect() as conn:
+        out = [dict(r) for r in conn.execute(text(sql)).mappings()]
+    engine.dispose()
+    return out
+
+
+def test_lookup_returns_masked_cases_with_items_and_timeline(api):
+    card = factories.make_card()
+    body = factories.unemployment_body(card=card)
+    idn, phone = body["applicant"]["id_number"], body["applicant"]["phone"]
+    created = api.create(body)
+    api.transition(created["case_number"], "办理中")
+
+    r = api.lookup(idn.lower(), phone[-4:])
+    assert r.status_code == 200
+    cases = r.json()["cases"]
+    assert len(cases) == 1
+    c = cases[0]
+    assert c["case_number"] == created["case_number"]
+    assert c["status"] == "办理中"
+    assert c["applicant"] == {
+        "name": "张*",
+        "id_number": mask_id_number(idn),
+        "phone": phone[:3] + "****" + phone[-4:],
+    }
+    assert c["bank_cards"][0]["value"] == mask_bank_card(card)
+    assert [i["item_id"] for i in c["items"]] == [i["item_id"] for i in created["items"]]
+    assert all(i["expected_completion"] == j["expected_completion"] for i, j in zip(c["items"], created["items"]))
+    assert c["returned"] is None
+    timeline = c["timeline"]
+    assert timeline[0]["to_status"] == "待办" and timeline[0]["actor"] == "申请人"
+    assert any(e["actor"] == "工作人员" for e in timeline)
+    # no raw personal data, no worker ids
+    for raw in (idn, phone, card, "dev-worker", "张三"):
+        assert raw not in r.text
+
+
+def test_wrong_factor_and_unknown_id_look_the_same(api):
+    body = factories.talent_body()
+    idn, last4 = body["applicant"]["id_number"], body["applicant"]["phone"][-4:]
+    api.create(body)
+    wrong = api.lookup(idn, "0000" if last4 != "0000" else "1111", client_id="c1")
+    nobody = api.lookup(factories.make_id(birth="19770707"), last4, client_id="c2")
+    assert wrong.status_code == nobody.status_code == 200
+    assert wrong.json() == nobody.json() == {"cases": []}
+    assert set(wrong.headers) == set(nobody.headers)
+
+
+def test_another_persons_id_gives_nothing(api):
+    mine = factories.talent_body()
+    theirs = factories.talent_body(phone="13912345678")
+    api.create(mine)
+    api.create(theirs)
+    r = api.lookup(mine["applicant"]["id_number"], "5678")
+    assert [c["applicant"]["id_number"] for c in r.json()["cases"]] == [
+        mask_id_number(mine["applicant"]["id_number"])
+    ]
+    # right last 4 of someone else's phone, with my ID: nothing
+    other = factories.talent_body(phone="13955554444")
+    api.create(other)
+    assert api.lookup(mine["applicant"]["id_number"], "4444").json() == {"cases": []}
+
+
+def test_several_cases_newest_first_and_only_matching_phone(api):
+    idn = factories.make_id()
+    first = api.create(factories.talent_body(id_number=idn))
+    second = api.create(factories.labor_body(id_number=idn, phone="13812345678"))
+    api.create(factories.talent_body(id_number=idn, phone="13700001111"))
+    found = api.lookup(idn, "5678").json()["cases"]
+    assert [c["case_number"] for c in found] == [second["case_number"], first["case_number"]]
+
+
+def test_failures_per_id_lock_the_id(api, db_url):
+    body = factories.talent_body()
+    idn = body["applicant"]["id_number"]
+    api.create(body)
+    for attempt in range(5):
+        r = api.lookup(idn, f"{attempt:04d}", client_id=f"conv-{attempt}")
+        assert r.status_code == 200 and r.json() == {"cases": []}
+    # even the right factor from a fresh client is locked now
+    r = api.lookup(idn, "5678", client_id="fresh")
+    assert r.status_code == 429
+    err = r.json()["error"]
+    assert err["code"] == "LOOKUP_LOCKED"
+    assert "锁定" in err["message"] and "15分钟" in err["message"]
+    assert r.headers["Retry-After"] == "900"
+    # other people are not affected
+    other = factories.talent_body(phone="13911112222")
+    api.create(other)
+    assert len(api.lookup(other["applicant"]["id_number"], "2222", client_id="fresh").json()["cases"]) == 1
+    # resubmission shares the lock
+    r = api.resubmit("SY20000101-AAAAAA", idn, "5678")
+    assert r.status_code == 429 and r.json()["error"]["code"] == "LOOKUP_LOCKED"
+
+
+def test_unknown_ids_lock_like_wrong_factors(api):
+    idn = factories.make_id(birth="19660606")
+    for attempt in range(5):
+        assert api.lookup(idn, "1234", client_id=f"x{attempt}").status_code == 200
+    assert api.lookup(idn, "1234", client_id="y").json()["error"]["code"] == "LOOKUP_LOCKED"
+
+
+def test_success_resets_the_id_failure_count(api):
+    body = factories.talent_body()
+    idn = body["applicant"]["id_number"]
+    api.create(body)
+    for round_ in range(2):
+        for attempt in range(4):
+            assert api.lookup(idn, "0000", client_id=f"r{round_}a{attempt}").status_code == 200
+        assert len(api.lookup(idn, "5678", client_id=f"r{round_}ok").json()["cases"]) == 1
+
+
+def test_failures_per_client_lock_the_client(api):
+    for attempt in range(10):
+        idn = factories.make_id(birth="19700101", seq=f"{attempt:03d}")
+        assert api.lookup(idn, "1234", client_id="prober").status_code == 200
+    idn = factories.make_id(birth="19700101", seq="999")
+    r = api.lookup(idn, "1234", client_id="prober")
+    assert r.status_code == 429 and r.json()["error"]["code"] == "LOOKUP_LOCKED"
+    assert api.lookup(idn, "1234", client_id="someone-else").status_code == 200
+
+
+def test_flood_per_client_is_rate_limited(api):
+    body = factories.talent_body()
+    api.create(body)
+    idn = body["applicant"]["id_number"]
+    statuses = [api.lookup(idn, "5678", client_id="flood").status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+    r = api.lookup(idn, "5678", client_id="flood")
+    assert r.json()["error"]["code"] == "RATE_LIMITED"
+    assert api.lookup(idn, "5678", client_id="calm").status_code == 200
+
+
+def test_client_falls_back_to_remote_address(api, db_url):
+    idn = factories.make_id()
+    assert api.lookup(idn, "1234", client_id=None).status_code == 200
+    keys = [r["client_key"] for r in rows(db_url, "SELECT client_key FROM lookup_audit")]
+    assert keys == ["ip:testclient"]
+
+
+def test_malformed_input_is_rejected_and_audited(api, db_url):
+    r = api.lookup("445202900101123", "12")
+    assert r.status_code == 422
+    fields = r.json()["error"]["fields"]
+    assert "15位旧版" in fields["id_number"] and "phone_last4" in fields
+    assert rows(db_url, "SELECT outcome, id_number_hash FROM lookup_audit") == [
+        {"outcome": "invalid", "id_number_hash": None}
+    ]
+
+
+def test_every_lookup_is_audited_without_the_id(api, db_url):
+    body = factories.talent_body()
+    idn = body["applicant"]["id_number"]
+    api.create(body)
+    api.lookup(idn, "5678", client_id="a")
+    api.lookup(idn, "9999", client_id="a")
+    audit = rows(db_url, "SELECT * FROM lookup_audit ORDER BY id")
+    assert [(a["outcome"], bool(a["success"]), a["result_count"]) for a in audit] == [
+        ("found", True, 1),
+        ("empty", False, 0),
+    ]
+    assert audit[0]["id_number_hash"] == audit[1]["id_number_hash"]
+    assert all(a["client_key"] == "cid:a" and a["at"] is not None for a in audit)
+    assert idn not in str(audit) and idn.lower() not in str(audit)
+
+
+def test_lookup_requires_service_token(client):
+    r = client.post("/api/v1/lookup", json={"id_number": factories.make_id(), "phone_last4": "1234"})
+    assert r.status_code == 401
+    r = client.post(
+        "/api/v1/lookup",
+        json={"id_number": factories.make_id(), "phone_last4": "1234"},
+        headers={"Authorization": "Bearer test-agent-token"},
+    )
+    assert r.status_code == 401
+    assert client.get("/api/v1/lookup", headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}).status_code == 405
