@@ -84,3 +84,18 @@ class BackendClient:
 
     async def health(self) -> Dict[str, Any]:
         return await self.request("GET", "/health")
+
+    async def submit_case(self, payload: Dict[str, Any], idempotency_key: str) -> Dict[str, Any]:
+        """POST /api/v1/cases; the same key with the same body returns the same case."""
+        return await self.request(
+            "POST", "/api/v1/cases", json=payload, headers={"Idempotency-Key": idempotency_key}
+        )
+
+    async def lookup(self, id_number: str, phone_last4: str, client_id: str) -> Dict[str, Any]:
+        """POST /api/v1/lookup (the ID number travels in the body, never in a URL)."""
+        return await self.request(
+            "POST",
+            "/api/v1/lookup",
+            json={"id_number": id_number, "phone_last4": phone_last4},
+            headers={"X-Client-Id": client_id},
+        )

@@ -1,16 +1,39 @@
-"""Progress lookup entry point: checks the case backend before asking for data."""
+"""Progress lookup: ID number plus the last 4 digits of the phone given at submission.
+
+``action_progress_entry`` checks that the backend is reachable (so nobody types
+an ID number for nothing), then opens ``progress_form``. Its one free-text slot
+``lookup_input`` is read by a small two-step state in the slot ``lookup``; the
+ID number lives there only until the lookup has been made, then the slot is
+cleared. Results are masked by the backend; a wrong second factor looks the
+same as "no cases" and floods are refused politely (HTTP 429).
+"""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
+from actions.application.answers import InvalidAnswer, bare, clean, parse_id_number
+from actions.application.engine import CANCEL_WORDS
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
+from actions.interruptions import answer_question, looks_like_question
+from knowledge.personal_data import ID_LIKE_IN_TEXT, MOBILE_IN_TEXT
+
+FORM = "progress_form"
+DONE = "done"
+MAX_FAILURES = 3
 
 BACKEND_DOWN_TEXT = (
     "抱歉，办理进度系统暂时无法连接，请稍后再试；急事可拨打12333人工咨询。"
     "您已选择和填写的内容不会丢失。"
+)
+NOTHING_FOUND = (
+    "没有查到与该身份证号码和手机号后4位相符的申请。请核对：身份证号码是否为申请人本人的，"
+    "手机号是否为提交申请时预留的号码。刚提交的申请也可以稍后再查。"
 )
 
 
@@ -18,15 +41,148 @@ class ActionProgressEntry(Action):
     def name(self) -> Text:
         return "action_progress_entry"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         try:
             await BackendClient().health()
         except (BackendUnavailable, BackendError):
             dispatcher.utter_message(text=BACKEND_DOWN_TEXT)
-            return []
+            return [SlotSet("lookup_ready", False)]
         dispatcher.utter_message(
-            text="查询办理进度需要您的身份证号和提交申请时预留手机号的后4位。"
+            text="查询办理进度需要申请人的身份证号码和提交申请时预留手机号的后4位。信息仅用于本次查询。"
         )
+        return [SlotSet("lookup", {"stage": "id", "failures": 0}), SlotSet("lookup_ready", True)]
+
+
+def last4_from(text: str) -> str:
+    raw = clean(text)
+    phone = MOBILE_IN_TEXT.search(raw)
+    if phone:
+        return re.sub(r"\D", "", phone.group(0))[-4:]
+    digits = re.findall(r"(?<!\d)\d{4}(?!\d)", raw)
+    if len(digits) == 1:
+        return digits[0]
+    raise InvalidAnswer("请输入手机号码的后4位数字，例如 5678。")
+
+
+class ValidateProgressForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_progress_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return ["lookup_input"]
+
+    async def validate_lookup_input(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        state = dict(tracker.get_slot("lookup") or {"stage": "id", "failures": 0})
+        text = (tracker.latest_message or {}).get("text") or str(value or "")
+        raw = bare(text)
+        if any(raw == w or raw.startswith(w) for w in CANCEL_WORDS):
+            dispatcher.utter_message(text="好的，已取消查询。")
+            return {"lookup_input": DONE, "lookup": {"stage": "cancelled"}}
+        if looks_like_question(tracker, text) and not re.search(r"\d{4}", text):
+            reply = answer_question(tracker)
+            if reply is not None:
+                dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+                dispatcher.utter_message(text="我们继续查询进度：")
+                return {"lookup_input": None}
+        try:
+            if state.get("stage") == "id":
+                state["id_number"] = parse_id_number(text)
+                state["stage"] = "phone"
+                # "身份证…，手机尾号5678" in one message
+                rest = ID_LIKE_IN_TEXT.sub(" ", clean(text))
+                try:
+                    state["phone_last4"] = last4_from(rest)
+                    state["stage"] = "ready"
+                except InvalidAnswer:
+                    pass
+            else:
+                state["phone_last4"] = last4_from(text)
+                state["stage"] = "ready"
+        except InvalidAnswer as exc:
+            state["failures"] = int(state.get("failures") or 0) + 1
+            if state["failures"] >= MAX_FAILURES:
+                dispatcher.utter_message(
+                    text=f"{exc} 如果手头没有这些信息，可以稍后再查，或转人工服务（12333）。",
+                    buttons=[{"title": "取消查询", "payload": "取消"}, {"title": "转人工", "payload": "/human_handoff"}],
+                )
+            else:
+                dispatcher.utter_message(text=str(exc))
+            return {"lookup_input": None, "lookup": state}
+        state["failures"] = 0
+        return {"lookup_input": DONE if state["stage"] == "ready" else None, "lookup": state}
+
+
+class ActionAskLookupInput(Action):
+    def name(self) -> Text:
+        return "action_ask_lookup_input"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        stage = (tracker.get_slot("lookup") or {}).get("stage", "id")
+        if stage == "phone":
+            dispatcher.utter_message(text="请输入提交申请时预留手机号码的后4位。")
+        else:
+            dispatcher.utter_message(text="请输入申请人的18位身份证号码。")
         return []
+
+
+def status_line(item: Dict[str, Any]) -> str:
+    line = f"· {item.get('name')}：{item.get('status')}"
+    if item.get("status_code") in ("pending", "in_progress"):
+        if item.get("expected_completion"):
+            line += f"，预计 {item['expected_completion']} 前办结"
+        elif item.get("note"):
+            line += f"，{item['note']}"
+    if item.get("status_code") == "returned":
+        if item.get("return_reason"):
+            line += f"\n  退回原因：{item['return_reason']}"
+        if item.get("resubmit"):
+            line += "\n  需补正：" + "、".join(item["resubmit"])
+    return line
+
+
+def render_case(case: Dict[str, Any]) -> str:
+    applicant = case.get("applicant") or {}
+    lines = [
+        f"办件编号：{case.get('case_number')}（{(case.get('bundle') or {}).get('name', '')}）",
+        f"申请人：{applicant.get('name', '')}  身份证：{applicant.get('id_number', '')}  手机：{applicant.get('phone', '')}",
+        f"提交时间：{str(case.get('submitted_at', ''))[:16].replace('T', ' ')}  当前状态：{case.get('status')}",
+    ]
+    returned = case.get("returned")
+    if returned:
+        lines.append(f"退回原因：{returned.get('reason') or '未注明'}")
+        if returned.get("resubmit"):
+            lines.append("需要补正：" + "、".join(returned["resubmit"]))
+        lines.append("补正后可到原办理渠道重新提交，或转人工咨询。")
+    lines += [status_line(item) for item in case.get("items", [])]
+    return "\n".join(lines)
+
+
+class ActionLookupProgress(Action):
+    def name(self) -> Text:
+        return "action_lookup_progress"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = tracker.get_slot("lookup") or {}
+        clear = [SlotSet("lookup", None), SlotSet("lookup_input", None), SlotSet("lookup_ready", False)]
+        if state.get("stage") != "ready":
+            return clear
+        try:
+            result = await BackendClient().lookup(
+                state["id_number"], state["phone_last4"], client_id=tracker.sender_id
+            )
+        except BackendUnavailable:
+            dispatcher.utter_message(text=BACKEND_DOWN_TEXT, buttons=[{"title": "再查一次", "payload": "/check_progress"}])
+            return clear
+        except BackendError as exc:
+            # 429: too many attempts - the backend's message says when to try again
+            dispatcher.utter_message(text=exc.message, buttons=[{"title": "转人工", "payload": "/human_handoff"}])
+            return clear
+        cases = result.get("cases") or []
+        if not cases:
+            dispatcher.utter_message(text=NOTHING_FOUND, buttons=[{"title": "重新查询", "payload": "/check_progress"}])
+            return clear
+        head = f"查到 {len(cases)} 件申请（信息已部分隐藏）：" if len(cases) > 1 else "查到您的申请（信息已部分隐藏）："
+        dispatcher.utter_message(text=head + "\n\n" + "\n\n".join(render_case(c) for c in cases))
+        return clear

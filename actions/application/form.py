@@ -1,0 +1,183 @@
+"""The application form in Rasa: one form, one free-text slot, the engine behind it.
+
+``application_form`` requires the single slot ``application_input`` (filled
+from the text of every message while the form is active). Its validation
+feeds the text to ``Engine.handle`` and keeps the whole application in the
+slot ``application``; ``action_ask_application_input`` asks the next question
+(or shows the masked summary). Questions asked in the middle are answered
+from knowledge/ and the form resumes where it was. When the engine says the
+loop is done, ``action_finish_application`` submits (confirmed) or closes.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.application.engine import Engine, Reply, idempotency_key, new_state
+from actions.application.submission import submit_application
+from actions.interruptions import answer_question, looks_like_question
+from knowledge import load_kb
+
+logger = logging.getLogger(__name__)
+
+FORM = "application_form"
+DONE = "done"
+
+
+def engine() -> Engine:
+    return Engine(load_kb())
+
+
+def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+def selected(tracker: Tracker) -> List[str]:
+    kb = load_kb()
+    values = tracker.get_slot("selected_items") or []
+    return [v for v in values if isinstance(v, str) and v in kb.items]
+
+
+class ActionStartApplication(Action):
+    """开始申请: builds the form from the chosen items (plus linked items) and opens it."""
+
+    def name(self) -> Text:
+        return "action_start_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        kb = load_kb()
+        state = tracker.get_slot("application")
+        if isinstance(state, dict) and state.get("stage") in ("filling", "confirming", "paused") and state.get("items"):
+            dispatcher.utter_message(text="您有一份尚未提交的申请，我们接着填写。")
+            state["stage"] = "confirming" if state.get("stage") == "confirming" else "filling"
+            return [SlotSet("application", state), SlotSet("application_ready", True)]
+        items = selected(tracker)
+        if not items:
+            dispatcher.utter_message(
+                text="请先选择要办理的事项，再开始申请。您想办理哪一项“一件事”？",
+                buttons=[{"title": b.name, "payload": f'/choose_bundle{{"bundle":"{b.id}"}}'} for b in kb.bundles.values()],
+            )
+            return [SlotSet("application_ready", False)]
+        bundles = {kb.item(i).bundle_id for i in items}
+        if len(bundles) != 1:
+            dispatcher.utter_message(text="一次申请只能办理同一个“一件事”里的事项，请先调整所选事项。")
+            return [SlotSet("application_ready", False)]
+        expanded = [s.item_id for s in kb.expand_selection(items)]
+        state = new_state(bundles.pop(), expanded, idempotency_key(tracker.sender_id, time.time()))
+        outcome = engine().start(state)
+        for reply in outcome.replies:
+            utter(dispatcher, reply)
+        return [SlotSet("application", outcome.state), SlotSet("case_number", None), SlotSet("application_ready", True)]
+
+
+class ValidateApplicationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_application_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return ["application_input"]
+
+    async def validate_application_input(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        state = tracker.get_slot("application")
+        if not isinstance(state, dict) or not state.get("items"):
+            # e.g. a payload sent straight to the form: nothing to fill
+            dispatcher.utter_message(text="申请信息已失效，请重新选择事项后说“开始申请”。")
+            return {"application_input": DONE, "application": None}
+        text = (tracker.latest_message or {}).get("text") or str(value or "")
+        if text.startswith("/"):
+            # a button of an earlier message (payloads bypass NLU): not an answer
+            dispatcher.utter_message(text="请先完成当前申请，或说“取消”结束申请。")
+            return {"application_input": None}
+        eng = engine()
+        if looks_like_question(tracker, text) and not eng_parses(eng, state, text):
+            reply = answer_question(tracker)
+            if reply is not None:
+                utter(dispatcher, reply)
+                dispatcher.utter_message(text="我们继续填写申请：")
+                return {"application_input": None}
+        outcome = eng.handle(state, text)
+        for reply in outcome.replies:
+            utter(dispatcher, reply)
+        return {"application_input": DONE if outcome.done else None, "application": outcome.state}
+
+
+def eng_parses(eng: Engine, state: Dict[str, Any], text: str) -> bool:
+    """True when the message is a valid answer to a structured field (a number, a date, a choice)."""
+    from actions.application.answers import InvalidAnswer, parse_answer
+    from actions.application.plan import find
+
+    if state.get("stage") != "filling" or not state.get("pending") or state["pending"].startswith("__"):
+        return False
+    planned = find(eng.plan(state), state["pending"])
+    if planned is None or planned.field.type in ("text", "region"):
+        return False
+    try:
+        parse_answer(planned.field, text, state["answers"])
+        return True
+    except InvalidAnswer:
+        return False
+
+
+class ActionAskApplicationInput(Action):
+    def name(self) -> Text:
+        return "action_ask_application_input"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = tracker.get_slot("application")
+        if not isinstance(state, dict) or not state.get("items"):
+            dispatcher.utter_message(text="请先选择要办理的事项，再说“开始申请”。")
+            return []
+        utter(dispatcher, engine().prompt(state))
+        return []
+
+
+class ActionFinishApplication(Action):
+    """After the form: submit a confirmed application; otherwise the form already said why it closed."""
+
+    def name(self) -> Text:
+        return "action_finish_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = tracker.get_slot("application")
+        events: List[EventType] = [SlotSet("application_input", None), SlotSet("application_ready", False)]
+        if isinstance(state, dict) and state.get("stage") == "confirmed":
+            events += await submit_application(dispatcher, tracker, state)
+        return events
+
+
+class ActionResumeApplication(Action):
+    """继续申请 / 重新提交: resumes a paused form or retries a submission that failed."""
+
+    def name(self) -> Text:
+        return "action_resume_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = tracker.get_slot("application")
+        stage = state.get("stage") if isinstance(state, dict) else None
+        if stage == "failed":
+            state["stage"] = "confirmed"
+            return [SlotSet("application_ready", False)] + await submit_application(dispatcher, tracker, state)
+        if stage in ("paused", "filling", "confirming"):
+            state["stage"] = "confirming" if not state.get("pending") and state.get("answers") else "filling"
+            dispatcher.utter_message(text="好的，我们接着填写。")
+            return [SlotSet("application", state), SlotSet("application_ready", True)]
+        if stage == "submitted" and state.get("case_number"):
+            dispatcher.utter_message(
+                text=f"您的申请已经提交成功，办件编号 {state['case_number']}，无需重复提交。"
+                "如需了解进度，请说“查询进度”。"
+            )
+            return [SlotSet("application_ready", False)]
+        dispatcher.utter_message(
+            text="目前没有待继续或待提交的申请。请先选择要办理的事项，再说“开始申请”。",
+            buttons=[{"title": "选择事项", "payload": "/greet"}],
+        )
+        return [SlotSet("application_ready", False)]

@@ -1,0 +1,94 @@
+"""Submitting a confirmed application to the case backend, and telling the user how it went."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.application.engine import Engine
+from actions.application.plan import build_plan, submitted_form
+from actions.backend_client import BackendClient, BackendError, BackendUnavailable
+from knowledge import load_kb
+
+logger = logging.getLogger(__name__)
+
+RETRY_BUTTON = {"title": "重新提交", "payload": "/resubmit_application"}
+
+
+def channel_of(tracker: Tracker) -> str:
+    """web, wechat or hotline - what the backend records as 受理渠道."""
+    sender = tracker.sender_id or ""
+    if sender.startswith("hotline-"):
+        return "hotline"
+    if sender.startswith("wechat-") or tracker.get_latest_input_channel() == "wechat":
+        return "wechat"
+    return "web"
+
+
+def payload_of(state: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
+    kb = load_kb()
+    plan = build_plan(kb, state["items"])
+    answers = state["answers"]
+    return {
+        "bundle_id": state["bundle"],
+        "item_ids": state["items"],
+        "channel": channel_of(tracker),
+        "applicant": {"name": answers.get("name", ""), "id_number": answers.get("id_number", ""),
+                      "phone": answers.get("phone", "")},
+        "form": submitted_form(plan, answers),
+    }
+
+
+def success_text(result: Dict[str, Any]) -> str:
+    lines = [f"申请已提交成功！办件编号：{result['case_number']}（请记下）。", "各事项预计办结时间："]
+    for item in result.get("items", []):
+        when = item.get("expected_completion")
+        if when:
+            line = f"· {item['name']}：预计 {when} 前办结（{item.get('deadline_text') or '按工作日计算'}）"
+        else:
+            line = f"· {item['name']}：{item.get('note') or item.get('deadline_text') or '无固定办结时限'}"
+        if item.get("added_by"):
+            line += "（关联事项，自动加办）"
+        lines.append(line)
+    lines.append("查询进度：随时对我说“查询进度”，提供身份证号和手机号后4位即可。")
+    return "\n".join(lines)
+
+
+async def submit_application(dispatcher: CollectingDispatcher, tracker: Tracker, state: Dict[str, Any]) -> List[EventType]:
+    client = BackendClient()
+    try:
+        result = await client.submit_case(payload_of(state, tracker), idempotency_key=state["key"])
+    except BackendUnavailable:
+        state["stage"] = "failed"
+        dispatcher.utter_message(
+            text="抱歉，申请系统暂时无法连接，这次没有提交成功。您填写的信息都已保留，"
+            "稍后点击“重新提交”即可，无需重新填写。",
+            buttons=[RETRY_BUTTON, {"title": "转人工", "payload": "/human_handoff"}],
+        )
+        return [SlotSet("application", state)]
+    except BackendError as exc:
+        logger.info("submission rejected: %s", exc.code)
+        if exc.code == "IDEMPOTENCY_KEY_REUSED":
+            state["stage"] = "failed"
+            dispatcher.utter_message(
+                text="系统显示这份申请此前已经提交过一次。请稍后说“查询进度”查看办理情况，或转人工核实。",
+                buttons=[{"title": "查询进度", "payload": "/check_progress"}, {"title": "转人工", "payload": "/human_handoff"}],
+            )
+            return [SlotSet("application", state)]
+        # back to the summary (the form shows it again) so the field can be corrected
+        state["stage"] = "confirming"
+        dispatcher.utter_message(
+            text=f"申请未被受理：{exc.message} 请修改后再提交，您填写的其他信息都已保留。"
+        )
+        return [SlotSet("application", state), FollowupAction("application_form")]
+    state = Engine.forget_personal_data(state)
+    state["stage"] = "submitted"
+    state["case_number"] = result["case_number"]
+    dispatcher.utter_message(
+        text=success_text(result),
+        buttons=[{"title": "查询进度", "payload": "/check_progress"}, {"title": "返回首页", "payload": "/greet"}],
+    )
+    return [SlotSet("application", state), SlotSet("case_number", result["case_number"])]
