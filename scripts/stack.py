@@ -109,7 +109,7 @@ def ensure_model(force: bool = False) -> Path:
 
 # --------------------------------------------------------------------------- secrets
 SECRET_NAMES = [
-    "SERVICE_TOKEN", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY",
+    "SECRET_KEY", "SERVICE_TOKEN", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY",
     "RASA_AUTH_TOKEN", "DEV_WORKER_TOKEN", "DEV_AGENT_TOKEN",
 ]
 
