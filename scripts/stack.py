@@ -394,6 +394,18 @@ class Stack:
             self.stop()
             raise
 
+    def add_rasa_instance(self, name: str, port: int) -> Service:
+        """Another Rasa server on the same endpoints (tracker store, lock store, actions)."""
+        first = self.service("rasa")
+        cmd = list(first.cmd)
+        cmd[cmd.index("--port") + 1] = str(port)
+        token = self.secrets["RASA_AUTH_TOKEN"]
+        svc = Service(name, cmd, f"http://{HOST}:{port}/status?token={token}", env=first.env, startup_timeout=240)
+        self.services.append(svc)
+        svc.start(self.cfg.log_dir)
+        svc.wait_healthy()
+        return svc
+
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
 
