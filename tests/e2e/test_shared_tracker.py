@@ -77,7 +77,7 @@ def test_a_conversation_continues_on_the_other_instance(two_instances):
     token = stack.secrets["RASA_AUTH_TOKEN"]
     sender = f"shared-{uuid.uuid4().hex[:8]}"
     say(first, sender, '/choose_bundle{"bundle":"unemployment"}')
-    say(second, sender, '/select_items{"item":["unemployment_benefit"]}')
+    say(second, sender, '/select_items{"item":"unemployment_benefit"}')
     state = tracker(first, token, sender)
     assert "unemployment_benefit" in (state["slots"].get("selected_items") or [])
     # linked items were added on the second instance and are seen by the first
