@@ -228,6 +228,10 @@ class StackConfig:
     lock_store_redis_url: Optional[str] = None
     tracker_store_url: Optional[str] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # where Rasa calls the action server / the action server calls the backend, when
+    # something sits in between (the benchmark's timing proxies); default: direct
+    action_endpoint_url: Optional[str] = None
+    backend_url_for_actions: Optional[str] = None
 
     @classmethod
     def from_env(cls) -> "StackConfig":
@@ -269,7 +273,7 @@ class StackConfig:
 
 def write_endpoints(cfg: StackConfig) -> Path:
     """endpoints.yml for this run (JSON is valid YAML)."""
-    endpoints: Dict[str, dict] = {"action_endpoint": {"url": f"{cfg.actions_url}/webhook"}}
+    endpoints: Dict[str, dict] = {"action_endpoint": {"url": cfg.action_endpoint_url or f"{cfg.actions_url}/webhook"}}
     if cfg.lock_store_redis_url:
         from urllib.parse import urlparse
 
@@ -355,7 +359,7 @@ class Stack:
                 "actions",
                 [str(BOT_PY), "-m", "rasa_sdk", "--actions", "actions", "--port", str(cfg.actions_port)],
                 f"{cfg.actions_url}/health",
-                env=self.env(BACKEND_URL=cfg.backend_url),
+                env=self.env(BACKEND_URL=cfg.backend_url_for_actions or cfg.backend_url),
                 startup_timeout=90,
             ),
             Service(
