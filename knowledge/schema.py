@@ -332,6 +332,8 @@ DIFFERENCES_FILE = Map({"differences": List(Map({
 }))})
 
 LEXICON_FILE = Map({
+    "stopwords": List(Str()),
+    "topic_targets": Dict(List(Str())),
     "topics": Dict(List(Str())),
     "synonyms": Dict(List(Str())),
     "distractors": List(Str()),
