@@ -44,9 +44,11 @@ def items_without_materials(kb, item_ids, region: str | None = None) -> list[tup
     for iid in dict.fromkeys(item_ids):
         item = kb.item(iid)
         prov = provision_for_materials(item, region)
+        if prov is None and region is None:
+            prov = item.provisions[0]
         if prov is None:
             why = f"{region}无此事项的材料规定" if region else "指引未列明材料"
             out.append((iid, why))
         elif not prov.materials:
-            out.append((iid, prov.materials_text or "指引未列明材料"))
+            out.append((iid, prov.materials_text or f"{prov.source}未列明需提交的材料"))
     return out

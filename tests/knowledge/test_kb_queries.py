@@ -88,6 +88,15 @@ def test_checklist_by_region(kb):
     assert cl[0].source.region == "湖南"
 
 
+def test_items_without_materials_say_why(kb):
+    from knowledge.materials import items_without_materials
+
+    why = dict(items_without_materials(kb, ["wage_crime_referral", "benefit_suspension", "employment_card"]))
+    assert set(why) == {"wage_crime_referral", "benefit_suspension"}
+    assert "公安机关移送" in why["wage_crime_referral"]
+    assert "北京市" in why["benefit_suspension"]
+
+
 def test_conditional_material(kb):
     cl = kb.materials_checklist(["work_injury_advance_payment"])
     last = cl[-1].material
