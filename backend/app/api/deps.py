@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.app.core.errors import ApiError
 from backend.app.core.runtime import Runtime
+from backend.app.fields import strip_control_chars
 from backend.app.staff.models import StaffRole
 from backend.app.staff.tokens import StaffPrincipal, authenticate_staff
 
@@ -97,8 +98,9 @@ def client_key(
         ),
     ] = None,
 ) -> str:
-    if x_client_id and x_client_id.strip():
-        return "cid:" + x_client_id.strip()[:120]
+    cleaned = strip_control_chars(x_client_id or "").strip()
+    if cleaned:
+        return "cid:" + cleaned[:120]
     host = request.client.host if request.client else "unknown"
     return "ip:" + host
 

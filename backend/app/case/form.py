@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from backend.app import catalog
+from backend.app.fields import no_control_chars
 from backend.app.identity import (
     InvalidValue,
     normalize_bank_card,
@@ -45,6 +46,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InvalidValue("应为文本。")
     text = str(value).strip()
+    no_control_chars(text)
     if len(text) > MAX_TEXT:
         raise InvalidValue(f"内容过长，请控制在{MAX_TEXT}字以内。")
     return text

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.app.case.enums import CaseStatus, Channel
+from backend.app.fields import FreeText, Identifier
 from backend.app.identity import normalize_id_number, normalize_mobile, normalize_phone_last4
 
 _NAME_BAD = re.compile(r"[\d\x00-\x1f<>{}\[\]@#$%^&*=+|\\/~`]")
@@ -53,8 +54,8 @@ class ApplicantIn(BaseModel):
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_CREATE]})
 
-    bundle_id: str = Field(min_length=1, max_length=64, description="“一件事”编号：unemployment / talent / labor_rights")
-    item_ids: list[str] = Field(min_length=1, max_length=50, description="所选事项编号；关联事项由系统自动补充")
+    bundle_id: Identifier = Field(description="“一件事”编号：unemployment / talent / labor_rights")
+    item_ids: list[Identifier] = Field(min_length=1, max_length=50, description="所选事项编号；关联事项由系统自动补充")
     channel: Channel = Field(description="受理渠道：web / wechat / hotline")
     applicant: ApplicantIn
     form: dict[str, Any] = Field(
@@ -119,7 +120,7 @@ class ResubmitRequest(BaseModel):
     id_number: str = Field(max_length=40)
     phone_last4: str = Field(max_length=8)
     form: dict[str, Any] | None = Field(default=None, description="需要更正的申请表字段（只传修改的字段）")
-    materials_note: str | None = Field(default=None, max_length=500, description="补正材料说明")
+    materials_note: FreeText(500) | None = Field(default=None, description="补正材料说明")
 
     @field_validator("id_number")
     @classmethod

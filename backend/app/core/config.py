@@ -1,4 +1,4 @@
-"""Typed settings, read from the environment (and an optional `.env` file).
+"""Typed settings, read from the environment.
 
 Development defaults work out of the box; `Settings.check_safe_for_production`
 refuses a production start while any secret still has its development default.
@@ -38,7 +38,8 @@ class ConfigError(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # Read from the process environment only (the stack exports var/secrets.env).
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
     APP_ENV: AppEnv = AppEnv.development
     DATABASE_URL: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"

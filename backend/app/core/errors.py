@@ -79,6 +79,7 @@ _PYDANTIC_MESSAGES = {
     "json_type": "请求内容不是有效的JSON。",
     "string_too_short": "内容过短或为空。",
     "string_too_long": "内容过长。",
+    "string_pattern_mismatch": "格式不正确。",
     "string_type": "应为文本。",
     "list_type": "应为列表。",
     "dict_type": "应为对象。",

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.app.case.enums import ActorType, CaseStatus, Channel
 from backend.app.case.schemas import BundleOut, CaseItemOut
 from backend.app.lookup.schemas import LookupItem, MaskedApplicant, MaskedFormValue
+from backend.app.fields import FreeText, Identifier
 from backend.app.masking import mask_text
 
 
@@ -69,7 +69,7 @@ class StaffCaseDetail(BaseModel):
 class RevealRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "核对银行卡开户信息"}]})
 
-    reason: str = Field(min_length=2, max_length=200, description="查看完整个人信息的事由（记入审计）")
+    reason: FreeText(200, 2) = Field(description="查看完整个人信息的事由（记入审计）")
 
     @field_validator("reason")
     @classmethod
@@ -111,12 +111,12 @@ class TransitionRequest(BaseModel):
     )
 
     to_status: CaseStatus = Field(description="目标状态：办理中 / 已办结 / 已退回（也接受 in_progress / completed / returned）")
-    reason: str | None = Field(default=None, max_length=500, description="原因；退回时必填")
-    resubmit: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+    reason: FreeText(500) | None = Field(default=None, description="原因；退回时必填")
+    resubmit: list[FreeText(200)] = Field(
         default_factory=list,
         max_length=30,
         description="需补正的材料或信息；退回时必填")
-    item_id: str | None = Field(default=None, max_length=64, description="只变更某个事项时填写；为空表示整个案件")
+    item_id: Identifier | None = Field(default=None, description="只变更某个事项时填写；为空表示整个案件")
 
     @field_validator("to_status", mode="before")
     @classmethod

@@ -10,11 +10,12 @@ from backend.app.case import service
 from backend.app.case.personal import id_number_hash
 from backend.app.case.schemas import CaseCreate, CaseCreated, ResubmitRequest, ResubmitResponse
 from backend.app.core.errors import ApiError, error_responses
+from backend.app.fields import CASE_NUMBER_PATTERN, TOKEN_PATTERN
 from backend.app.lookup.service import LookupGuard
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
-CaseNumber = Annotated[str, Path(max_length=40, description="案件编号，如 SY20261122-7K3F9Q")]
+CaseNumber = Annotated[str, Path(pattern=CASE_NUMBER_PATTERN, description="案件编号，如 SY20261122-7K3F9Q")]
 
 
 @router.post(
@@ -42,7 +43,7 @@ def create_case(
         str | None,
         Header(
             alias="Idempotency-Key",
-            max_length=128,
+            pattern=TOKEN_PATTERN,
             description="每次新申请使用新的唯一值（如 UUID）；重试时使用同一个值",
         ),
     ] = None,

@@ -10,6 +10,7 @@ from backend.app.api.deps import RuntimeDep, SessionDep, StaffDep, WorkerDep
 from backend.app.case import views
 from backend.app.case.enums import CaseStatus
 from backend.app.core.errors import ApiError, error_responses
+from backend.app.fields import CASE_NUMBER_PATTERN, ID_PATTERN
 from backend.app.staff import service
 from backend.app.staff.schemas import (
     RevealRequest,
@@ -21,7 +22,7 @@ from backend.app.staff.schemas import (
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
-CaseNumber = Annotated[str, Path(max_length=40, description="案件编号，如 SY20261122-7K3F9Q")]
+CaseNumber = Annotated[str, Path(pattern=CASE_NUMBER_PATTERN, description="案件编号，如 SY20261122-7K3F9Q")]
 
 
 @router.get(
@@ -36,8 +37,8 @@ def list_cases(
     status: Annotated[
         str | None, Query(description="待办 / 办理中 / 已办结 / 已退回（或 pending 等代码）", max_length=20)
     ] = None,
-    bundle_id: Annotated[str | None, Query(max_length=64)] = None,
-    item_id: Annotated[str | None, Query(max_length=64, description="包含该事项的案件")] = None,
+    bundle_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    item_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="包含该事项的案件")] = None,
     submitted_from: Annotated[date | None, Query(description="提交日期起（含，北京时间）")] = None,
     submitted_to: Annotated[date | None, Query(description="提交日期止（含，北京时间）")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
