@@ -23,9 +23,23 @@ def test_top1(kb, question, expected):
     assert results and results[0].id == expected, [(p.id, p.score) for p in results]
 
 
-@pytest.mark.parametrize("question", ["今天天气怎么样", "你好", "我想吃火锅", "股票怎么买", "推荐一部电影", "护照怎么办理"])
+@pytest.mark.parametrize("question", ["今天天气怎么样", "你好", "我想吃火锅", "股票怎么买", "推荐一部电影",
+                                      "医保报销比例是多少", "怎么考驾照"])
 def test_unrelated_questions_score_low(kb, question):
     assert all(p.score < 0.2 for p in kb.search(question))
+
+
+def test_borderline_questions_score_below_answers(kb):
+    # share a word with the guides (办理 / 投诉) but are not about them
+    for q in ("护照怎么办理", "我想投诉快递"):
+        assert kb.search(q)[0].score < 0.3
+    assert kb.search("老板欠了我三个月工资不给")[0].score > 0.4
+    assert kb.search("失业登记能迁到常住地吗，迁入迁出怎么办")[0].id == "service.transfer_out"
+
+
+def test_wage_arrears_phrasings(kb):
+    assert [m.item_id for m in kb.resolve_items("老板欠了我三个月工资不给")] == ["labor_inspection_complaint"]
+    assert [m.item_id for m in kb.resolve_items("公司恶意拖欠工资")] == ["wage_crime_referral"]
 
 
 def test_scores_sorted_and_bounded(kb):
