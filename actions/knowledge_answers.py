@@ -27,7 +27,12 @@ from actions import kb_support as ks
 logger = logging.getLogger(__name__)
 
 # Minimum kb.search score for a passage to count as an answer.
+# kb.search scores are in [0, 1]; unrelated questions score below 0.2
+# (knowledge/README.md). Open policy questions ("联办是什么意思") match the
+# right passage with lower scores, and the intent already says the question is
+# in scope, so they get a lower bar.
 SEARCH_MIN_SCORE = float(os.environ.get("KB_SEARCH_MIN_SCORE", "0.2"))
+POLICY_MIN_SCORE = float(os.environ.get("KB_POLICY_MIN_SCORE", "0.12"))
 MAX_PASSAGE_CHARS = 600
 
 Reply = Tuple[Text, List[Dict[Text, Text]], Optional[Dict[Text, Any]]]
@@ -115,7 +120,9 @@ def ask_which_item(kb, intent: Text, bundle_id: Optional[Text]) -> Reply:
     return "请问您想了解哪个“一件事”或哪个事项？可以直接说事项名称，比如“失业登记”。", buttons, None
 
 
-def search_passages(kb, text: Text, topics: Iterable[Text] = (), k: int = 5) -> List[Any]:
+def search_passages(
+    kb, text: Text, topics: Iterable[Text] = (), k: int = 5, min_score: Optional[float] = None
+) -> List[Any]:
     if not text:
         return []
     try:
@@ -123,7 +130,8 @@ def search_passages(kb, text: Text, topics: Iterable[Text] = (), k: int = 5) -> 
     except Exception:
         logger.exception("kb.search failed for %r", text)
         return []
-    good = [p for p in passages if p.score >= SEARCH_MIN_SCORE]
+    bar = SEARCH_MIN_SCORE if min_score is None else min_score
+    good = [p for p in passages if p.score >= bar]
     topics = set(topics)
     if topics:
         preferred = [p for p in good if getattr(p, "topic", "") in topics]
@@ -152,8 +160,10 @@ def unknown_reply(kb) -> Reply:
 
 def answer_from_search(kb, text: Text, topics: Iterable[Text] = ()) -> Optional[Text]:
     passages = search_passages(kb, text, topics)
-    if not passages:
-        return None
+    return answer_from_passages(passages) if passages else None
+
+
+def answer_from_passages(passages: List[Any]) -> Text:
     best = passages[0]
     parts = [passage_text(best)]
     for other in passages[1:2]:
@@ -191,7 +201,15 @@ def materials_reply(kb, tracker: Tracker) -> Reply:
         if getattr(p, "materials_status", "") == "not_stated" and note:
             lines.append(f"  说明：{note}")
     lines += differ_note(values, "材料")
-    return "\n".join(lines), [], None
+    linked = [e for e in kb.expand_selection([item.id]) if e.added_by and e.item_id in kb.items]
+    if linked:
+        lines.append(
+            f"另外，办理“{item.name}”需要联办：{ks.names(kb, [e.item_id for e in linked])}。{linked[0].reason or ''}".rstrip()
+        )
+    buttons = []
+    if item.id not in ks.selected_items(kb, tracker):
+        buttons.append({"title": f"选择办理：{item.name}", "payload": ks.payload("select_items", item=[item.id])})
+    return "\n".join(lines), buttons, None
 
 
 def bundle_materials_reply(kb, bundle_id: Text) -> Reply:
@@ -282,12 +300,13 @@ def completion_line(kb, item_id: Text) -> Optional[Text]:
     if completion is None or not completion.date:
         return None
     text = _str(completion.text)
-    note = _str(completion.note)
-    line = f"按今天受理计算：{text}" if text else f"按今天受理计算，预计{completion.date:%Y年%m月%d日}前办结"
+    if not text:
+        return None
+    primary = kb.items[item_id].primary
+    where = f"按{primary.region}的规定，" if primary is not None and len(kb.items[item_id].provisions) > 1 else ""
+    line = f"{where}如果今天受理：{text}"
     if completion.estimated:
         line += "（估算，以实际受理日期为准）"
-    if note and note not in line:
-        line += f"。{note}"
     return line
 
 
@@ -469,13 +488,15 @@ def forbidden_reply(kb, tracker: Tracker) -> Reply:
             if texts:
                 groups.append((ks.item_name(kb, item_id), p.source, texts))
     if not groups:
-        for service in services_with(kb, lambda s: any(getattr(r, "kind", "") == "prohibition" for r in s.requirements)):
+        with_rules = services_with(kb, lambda s: any(getattr(r, "kind", "") == "prohibition" for r in s.requirements))
+        as_items = [s for s in with_rules if getattr(s, "item_id", None) in kb.items]
+        for service in as_items or with_rules:
             texts = [r.text for r in service.requirements if getattr(r, "kind", "") == "prohibition"]
             groups.append((service.name, service.source, texts))
     if not groups:
         found = answer_from_search(kb, ks.question_text(tracker), ("requirements",))
         return (found, [], None) if found else unknown_reply(kb)
-    lines = ["办事指引对经办机构有明确要求，以下情况不得要求您、不得拒绝办理："]
+    lines = ["根据办事指引，经办机构办理时有以下明确要求："]
     regions = set()
     for title, source, texts in groups:
         lines.append(f"【{title}】（依据：{ks.source_text(source)}）")
@@ -603,26 +624,40 @@ def _differs(item: Any) -> bool:
     )
 
 
+ITEM_FACT_TOPICS = {"materials", "deadline", "channels", "form", "eligibility"}
+
+
+def item_card(kb, item_id: Text) -> Reply:
+    """What the knowledge base knows about one item, per region."""
+    item = kb.items[item_id]
+    bundle = kb.bundles[item.bundle_id]
+    number = ks.menu_number(kb, item_id)
+    kind = "单办事项" if getattr(item, "kind", "") == "single_item" else "事项"
+    lines = [f"“{item.name}”是{bundle.name}中的{kind}" + (f"（第{number}项）" if number else "") + "。"]
+    for p in item.provisions:
+        facts = [f"材料：{provision_materials(p)}", f"办理时限：{provision_deadline(p)}"]
+        if getattr(p, "eligibility", None):
+            facts.insert(0, f"受理对象：{_str(p.eligibility.text)}")
+        lines.append(f"· {region_head(p)}：" + "；".join(facts))
+    linked = [e for e in kb.expand_selection([item_id]) if e.added_by and e.item_id in kb.items]
+    if linked:
+        lines.append(f"办理时需要联办：{ks.names(kb, [e.item_id for e in linked])}。{linked[0].reason or ''}".rstrip())
+    buttons = [
+        {"title": "在哪里办", "payload": ks.payload("ask_channel", item=[item_id])},
+        {"title": f"选择办理：{item.name}", "payload": ks.payload("select_items", item=[item_id])},
+    ]
+    return "\n".join(lines), buttons, None
+
+
 def policy_reply(kb, tracker: Tracker) -> Reply:
     text = ks.question_text(tracker)
-    found = answer_from_search(kb, text) if text else None
-    if found:
-        return found, [], None
-    items, _ = target_items(kb, tracker)
-    if items and ks.items_in_message(kb, tracker, None):
-        item = kb.items[items[0]]
-        bundle = kb.bundles[item.bundle_id]
-        regions = "、".join(p.region for p in item.provisions)
-        return (
-            f"“{item.name}”是{bundle.name}中的事项，{regions}的指引有规定（{ks.source_text(item.provisions[0].source)}）。"
-            "您可以问我它需要的材料、办理时限、办理渠道或受理条件。",
-            [
-                {"title": "需要什么材料", "payload": ks.payload("ask_materials", item=[item.id])},
-                {"title": "多久能办好", "payload": ks.payload("ask_deadline", item=[item.id])},
-                {"title": "在哪里办", "payload": ks.payload("ask_channel", item=[item.id])},
-            ],
-            None,
-        )
+    named = ks.items_in_message(kb, tracker, None) if text else []
+    passages = search_passages(kb, text, min_score=POLICY_MIN_SCORE) if text else []
+    best = passages[0] if passages else None
+    if best is not None and (getattr(best, "topic", "") not in ITEM_FACT_TOPICS or not named):
+        return answer_from_passages(passages), [], None
+    if named:
+        return item_card(kb, ks.order_items(kb, named)[0])
     return unknown_reply(kb)
 
 

@@ -17,7 +17,9 @@ from actions.selection import bundle_buttons
 
 logger = logging.getLogger(__name__)
 
-SUGGEST_MIN_SCORE = float(os.environ.get("KB_SUGGEST_MIN_SCORE", "0.2"))
+# Situations ("手被机器压伤了") share few words with the guides, so search scores
+# are low; a suggestion is only offered, never selected without a yes.
+SUGGEST_MIN_SCORE = float(os.environ.get("KB_SUGGEST_MIN_SCORE", "0.06"))
 
 
 def suggest_items(kb, text: Text, named: List[Text], bundle_id: Optional[Text]) -> List[Text]:

