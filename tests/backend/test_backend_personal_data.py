@@ -112,3 +112,33 @@ def test_unexpected_error_is_json_and_its_log_is_masked(app, caplog):
     assert r.json() == {"error": {"code": "INTERNAL_ERROR", "message": "系统繁忙，请稍后再试。"}}
     assert "exploded" in caplog.text
     assert idn not in caplog.text
+
+
+def test_masking_keeps_uvicorn_access_log_records_formattable():
+    """uvicorn's AccessFormatter unpacks record.args: masking must keep their shape."""
+    import io
+
+    from uvicorn.logging import AccessFormatter
+
+    from backend.app.core.logging import install_masking
+
+    install_masking()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
+    logger = logging.getLogger("yjs.test.access")
+    logger.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    idn = factories.make_id()
+    errors = []
+    handler.handleError = lambda record: errors.append(record)  # type: ignore[method-assign]
+    try:
+        logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", "/api/v1/cases", "1.1", 201)
+        logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/x?id={idn}", "1.1", 404)
+    finally:
+        logger.removeHandler(handler)
+    assert not errors
+    out = stream.getvalue()
+    assert '127.0.0.1:5000 - "POST /api/v1/cases HTTP/1.1" 201' in out
+    assert idn not in out and idn[:4] + "**********" + idn[-4:] in out

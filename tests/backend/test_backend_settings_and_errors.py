@@ -13,12 +13,32 @@ from tests.backend.conftest import SERVICE_TOKEN
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """These tests check defaults: the caller's environment must not leak in."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_development_defaults_work_out_of_the_box():
     s = Settings(_env_file=None)
     assert s.APP_ENV.value == "development"
     assert s.DATABASE_URL.startswith("sqlite:///") and s.DATABASE_URL.endswith("var/backend.db")
     assert (s.BACKEND_HOST, s.BACKEND_PORT) == ("127.0.0.1", 8000)
     s.check_safe_for_production()  # no-op outside production
+
+
+def test_keys_derive_from_secret_key_unless_set():
+    from backend.app.core.crypto import Cipher, Hasher
+
+    s = Settings(_env_file=None, SECRET_KEY="k" * 40)
+    assert s.data_encryption_key == s.lookup_hmac_key == "k" * 40
+    # same material, different HKDF labels: the HMAC key is not the AES key
+    token = Cipher(s.data_encryption_key).encrypt(b"x", "p")
+    assert Cipher("k" * 40).decrypt(token, "p") == b"x"
+    assert Hasher(s.lookup_hmac_key).hexdigest("a") != Hasher("other" * 8).hexdigest("a")
+    t = Settings(_env_file=None, SECRET_KEY="k" * 40, DATA_ENCRYPTION_KEY="d" * 40)
+    assert t.data_encryption_key == "d" * 40 and t.lookup_hmac_key == "k" * 40
 
 
 def test_postgres_urls_use_psycopg3():
@@ -30,8 +50,12 @@ def test_production_refuses_default_secrets():
     with pytest.raises(ConfigError) as exc:
         Settings(_env_file=None, APP_ENV="production").check_safe_for_production()
     message = str(exc.value)
-    for name in ("SECRET_KEY", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY", "SERVICE_TOKEN"):
+    for name in ("SECRET_KEY", "SERVICE_TOKEN"):
         assert name in message
+    with pytest.raises(ConfigError, match="DATA_ENCRYPTION_KEY is shorter"):
+        Settings(
+            _env_file=None, APP_ENV="production", SECRET_KEY="a" * 40, SERVICE_TOKEN="d" * 40, DATA_ENCRYPTION_KEY="short"
+        ).check_safe_for_production()
     ok = Settings(
         _env_file=None,
         APP_ENV="production",

@@ -20,8 +20,6 @@ DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "backend.db"
 # Development defaults. They are public (they are in this file), so production
 # must override every one of them.
 DEV_SECRET_KEY = "dev-secret-key-change-me"
-DEV_DATA_ENCRYPTION_KEY = "dev-data-encryption-key-change-me"
-DEV_LOOKUP_HMAC_KEY = "dev-lookup-hmac-key-change-me"
 DEV_SERVICE_TOKEN = "dev-service-token"
 DEV_WORKER_TOKEN = "dev-worker-token"
 DEV_AGENT_TOKEN = "dev-agent-token"
@@ -44,11 +42,13 @@ class Settings(BaseSettings):
     APP_ENV: AppEnv = AppEnv.development
     DATABASE_URL: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
+    # Master secret. The data-encryption and lookup-HMAC keys are derived from it
+    # (HKDF, distinct labels) unless DATA_ENCRYPTION_KEY / LOOKUP_HMAC_KEY are set.
+    # Changing any of them makes existing personal data unreadable: keep them
+    # with the database backups.
     SECRET_KEY: str = DEV_SECRET_KEY
-    # Key material for AES-256-GCM of personal data. Any string; a 32-byte key
-    # is derived from it (HKDF-SHA256). Use >= 32 random characters in production.
-    DATA_ENCRYPTION_KEY: str = DEV_DATA_ENCRYPTION_KEY
-    LOOKUP_HMAC_KEY: str = DEV_LOOKUP_HMAC_KEY
+    DATA_ENCRYPTION_KEY: str | None = None
+    LOOKUP_HMAC_KEY: str | None = None
     SERVICE_TOKEN: str = DEV_SERVICE_TOKEN
     # Seed staff tokens, honoured only when APP_ENV is development or test.
     DEV_WORKER_TOKEN: str | None = DEV_WORKER_TOKEN
@@ -83,6 +83,14 @@ class Settings(BaseSettings):
         return self.DATABASE_URL.startswith("sqlite")
 
     @property
+    def data_encryption_key(self) -> str:
+        return self.DATA_ENCRYPTION_KEY or self.SECRET_KEY
+
+    @property
+    def lookup_hmac_key(self) -> str:
+        return self.LOOKUP_HMAC_KEY or self.SECRET_KEY
+
+    @property
     def dev_tokens_enabled(self) -> bool:
         return self.APP_ENV in (AppEnv.development, AppEnv.test)
 
@@ -91,20 +99,16 @@ class Settings(BaseSettings):
         if self.APP_ENV is not AppEnv.production:
             return
         problems = []
-        defaults = {
-            "SECRET_KEY": DEV_SECRET_KEY,
-            "DATA_ENCRYPTION_KEY": DEV_DATA_ENCRYPTION_KEY,
-            "LOOKUP_HMAC_KEY": DEV_LOOKUP_HMAC_KEY,
-            "SERVICE_TOKEN": DEV_SERVICE_TOKEN,
-        }
-        for name, default in defaults.items():
+        for name, default in (("SECRET_KEY", DEV_SECRET_KEY), ("SERVICE_TOKEN", DEV_SERVICE_TOKEN)):
             value = getattr(self, name)
             if value == default:
                 problems.append(f"{name} still has its development default")
             elif len(value) < 32:
                 problems.append(f"{name} is shorter than 32 characters")
-        if self.DATA_ENCRYPTION_KEY == self.LOOKUP_HMAC_KEY:
-            problems.append("DATA_ENCRYPTION_KEY and LOOKUP_HMAC_KEY must differ")
+        for name in ("DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY"):
+            value = getattr(self, name)
+            if value is not None and len(value) < 32:
+                problems.append(f"{name} is shorter than 32 characters")
         if problems:
             raise ConfigError(
                 "Refusing to start with APP_ENV=production: "

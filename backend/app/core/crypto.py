@@ -1,10 +1,11 @@
 """Encryption of personal data at rest and keyed hashes for lookups.
 
 * `Cipher` - AES-256-GCM; the key is derived with HKDF-SHA256 from
-  `DATA_ENCRYPTION_KEY`. Ciphertexts are stored as text: ``v1.<base64(nonce|ct)>``.
+  `DATA_ENCRYPTION_KEY` (default: `SECRET_KEY`). Ciphertexts are stored as text: ``v1.<base64(nonce|ct)>``.
   The associated data binds a ciphertext to its purpose (a personal-data blob
   cannot be swapped into the form column, for example).
-* `Hasher` - HMAC-SHA256 with `LOOKUP_HMAC_KEY`, for equality lookups on values
+* `Hasher` - HMAC-SHA256 with a key derived from `LOOKUP_HMAC_KEY` (default:
+  `SECRET_KEY`; a different HKDF label, so never the encryption key), for equality lookups on values
   that must never be stored in clear (ID number, phone last 4 digits).
 """
 from __future__ import annotations

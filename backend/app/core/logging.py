@@ -16,15 +16,45 @@ from backend.app.masking import mask_text
 _installed = False
 
 
-def _mask_record(record: logging.LogRecord) -> None:
-    if getattr(record, "_yjs_masked", False):
-        return
+def _mask_arg(value):
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, (bool, float)) or value is None:
+        return value
+    text = str(value)
+    masked = mask_text(text)
+    return value if masked == text else masked
+
+
+def _mask_message(record: logging.LogRecord) -> None:
     try:
         message = record.getMessage()
     except Exception:  # a broken format string: keep the raw template, masked
-        message = str(record.msg)
-    record.msg = mask_text(message)
-    record.args = None
+        record.msg, record.args = mask_text(str(record.msg)), None
+        return
+    masked = mask_text(message)
+    if masked == message:
+        return  # nothing personal: leave msg/args alone (formatters such as uvicorn's need args)
+    # Mask the template and each argument in place, keeping the args' shape...
+    if isinstance(record.msg, str):
+        record.msg = mask_text(record.msg)
+    if isinstance(record.args, dict):
+        record.args = {k: _mask_arg(v) for k, v in record.args.items()}
+    elif isinstance(record.args, tuple):
+        record.args = tuple(_mask_arg(a) for a in record.args)
+    try:
+        if mask_text(record.getMessage()) == record.getMessage():
+            return
+    except Exception:  # noqa: BLE001 - e.g. %d given a masked string
+        pass
+    # ...and when that is not enough, keep only the masked text.
+    record.msg, record.args = masked, None
+
+
+def _mask_record(record: logging.LogRecord) -> None:
+    if getattr(record, "_yjs_masked", False):
+        return
+    _mask_message(record)
     if record.exc_info and not record.exc_text:
         record.exc_text = mask_text("".join(traceback.format_exception(*record.exc_info)).rstrip())
     if record.stack_info:

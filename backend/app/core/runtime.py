@@ -29,8 +29,8 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessions=sessions,
-            cipher=Cipher(settings.DATA_ENCRYPTION_KEY),
-            hasher=Hasher(settings.LOOKUP_HMAC_KEY),
+            cipher=Cipher(settings.data_encryption_key),
+            hasher=Hasher(settings.lookup_hmac_key),
             limiter=build_rate_limiter(
                 settings.RATE_LIMIT_REDIS_URL, settings.RATE_LIMIT_KEY_PREFIX, sessions
             ),
