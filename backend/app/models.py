@@ -1,5 +1,7 @@
 """Import every model so that `Base.metadata` is complete (Alembic, tests)."""
-from backend.app.case.models import Case, CaseEvent, CaseItem  # noqa: F401
-from backend.app.core.db import Base  # noqa: F401
-from backend.app.lookup.models import LookupAudit, RateLimitHit  # noqa: F401
-from backend.app.staff.models import RevealAudit, StaffToken  # noqa: F401
+from backend.app.case.models import Case, CaseEvent, CaseItem
+from backend.app.core.db import Base
+from backend.app.lookup.models import LookupAudit, RateLimitHit
+from backend.app.staff.models import RevealAudit, StaffToken
+
+__all__ = ["Base", "Case", "CaseEvent", "CaseItem", "LookupAudit", "RateLimitHit", "RevealAudit", "StaffToken"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.app.case.enums import ActorType, CaseStatus, Channel
-from backend.app.case.schemas import BundleOut, CaseItemOut
+from backend.app.case.schemas import BundleOut
 from backend.app.lookup.schemas import LookupItem, MaskedApplicant, MaskedFormValue
 from backend.app.fields import FreeText, Identifier
 from backend.app.masking import mask_text
