@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 # Case-number prefixes per bundle id (an identifier format of this backend,
@@ -124,45 +125,35 @@ def expected_completion(item_id: str, submitted: date) -> Deadline:
 
 def form_fields(item_ids: list[str]) -> list[FormField]:
     """Every field of the application form for these items, de-duplicated by id."""
+    return list(_form_fields(tuple(item_ids)))
+
+
+@lru_cache(maxsize=512)
+def _form_fields(item_ids: tuple[str, ...]) -> tuple[FormField, ...]:
+    # The KB is loaded once and immutable, so the answer per selection never changes.
     fields: dict[str, FormField] = {}
     for section in _kb().form_sections(item_ids):
         for f in section.fields:
             if f.id in fields:
                 continue
-            show_if = getattr(f, "show_if", None)
             fields[f.id] = FormField(
                 id=f.id,
                 label=f.label or f.id,
                 type=str(f.type or "text"),
                 required=bool(f.required),
-                choices=tuple(_choice_value(c) for c in (f.choices or ())),
+                choices=tuple(str(c) for c in f.choices or ()),
                 section=section.id,
-                choices_open=bool(getattr(f, "choices_open", False)),
-                depends_on=getattr(f, "depends_on", None),
+                choices_open=bool(f.choices_open),
+                depends_on=f.depends_on,
                 choices_by=tuple(
-                    (str(k), tuple(_choice_value(c) for c in v))
-                    for k, v in (getattr(f, "choices_by", None) or {}).items()
+                    (str(k), tuple(str(c) for c in v)) for k, v in (f.choices_by or {}).items()
                 ),
-                show_if=(show_if.field, show_if.equals) if show_if is not None else None,
-                auto_from=getattr(f, "auto_from", None),
-                confirm_of=getattr(f, "confirm_of", None),
-                display_only=bool(getattr(f, "display_only", False)),
+                show_if=(f.show_if.field, f.show_if.equals) if f.show_if is not None else None,
+                auto_from=f.auto_from,
+                confirm_of=f.confirm_of,
+                display_only=bool(f.display_only),
             )
-    return list(fields.values())
-
-
-def _choice_value(choice: Any) -> str:
-    if isinstance(choice, str):
-        return choice
-    for attr in ("value", "id", "label"):
-        value = getattr(choice, attr, None)
-        if value is not None:
-            return str(value)
-    if isinstance(choice, dict):
-        for key in ("value", "id", "label"):
-            if key in choice:
-                return str(choice[key])
-    return str(choice)
+    return tuple(fields.values())
 
 
 def case_number_prefix(bundle_id: str) -> str:
