@@ -80,6 +80,19 @@ def provision_deadline(provision: Any) -> Text:
     return text or "指引未列明办理时限"
 
 
+def deadlines_differ(provisions: Sequence[Any]) -> bool:
+    """Two stated deadlines that differ in kind or length (not just wording:
+    “5个工作日” and “5个工作日内” are the same)."""
+    stated = [p.deadline for p in provisions if getattr(p, "deadline", None) is not None]
+    keys = {
+        (getattr(d, "kind", None), getattr(d, "days", None), getattr(d, "max_days", None))
+        if getattr(d, "kind", None) in ("working_days", "calendar_days", "immediate")
+        else (getattr(d, "kind", None), _str(getattr(d, "text", "")))
+        for d in stated
+    }
+    return len(keys) > 1
+
+
 def region_head(provision: Any) -> Text:
     return f"{provision.region}（{ks.source_text(provision.source)}）"
 
@@ -280,7 +293,7 @@ def deadline_reply(kb, tracker: Tracker) -> Reply:
             lines.append(f"{ks.item_name(kb, item_id)}：")
         for p, value in zip(provisions, values):
             lines.append(f"· {region_head(p)}：{value}")
-        if len(values) > 1 and ks.regions_differ(values):
+        if deadlines_differ(provisions):
             any_differ.append(item_id)
     if any_differ:
         lines.append(f"注意：{ks.names(kb, any_differ)}在不同地区指引中的办理时限不同，请以您办理地的规定为准。")
@@ -595,7 +608,8 @@ def region_difference_reply(kb, tracker: Tracker) -> Reply:
         block = [f"“{item.name}”："]
         for label, fn in (("材料", provision_materials), ("办理时限", provision_deadline)):
             values = [fn(p) for p in provisions]
-            if ks.regions_differ(values):
+            differs = deadlines_differ(provisions) if label == "办理时限" else ks.regions_differ(values)
+            if differs:
                 block.append(f"{label}不同：" + "；".join(f"{p.region}为{v}" for p, v in zip(provisions, values)))
         if len(block) == 1:
             block.append("各地指引的材料和办理时限相同或未列明。")
@@ -619,9 +633,7 @@ def region_difference_reply(kb, tracker: Tracker) -> Reply:
 
 def _differs(item: Any) -> bool:
     provisions = list(item.provisions)
-    return ks.regions_differ([provision_materials(p) for p in provisions]) or ks.regions_differ(
-        [provision_deadline(p) for p in provisions]
-    )
+    return ks.regions_differ([provision_materials(p) for p in provisions]) or deadlines_differ(provisions)
 
 
 ITEM_FACT_TOPICS = {"materials", "deadline", "channels", "form", "eligibility"}

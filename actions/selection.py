@@ -232,13 +232,16 @@ def added_text(kb, sel: Selection, added: List[Text], auto: List[Text], already:
         parts.append(f"已为您选择：{ks.names(kb, added)}。")
     if already:
         parts.append(f"{ks.names(kb, already)}已在您的选择中。")
-    if auto:
-        for item_id in auto:
-            note = sel.notes.get(item_id, {})
-            by = [b for b in note.get("by", []) if b in kb.items]
-            reason = note.get("reason") or ""
-            head = f"选择“{ks.names(kb, by)}”需要联办“{ks.item_name(kb, item_id)}”" if by else f"已联办“{ks.item_name(kb, item_id)}”"
-            parts.append(f"{head}，已自动加入。{reason}".rstrip())
+    # one sentence per linked-item rule: items pulled in by the same item for the same reason together
+    groups: Dict[Tuple[Tuple[Text, ...], Text], List[Text]] = {}
+    for item_id in auto:
+        note = sel.notes.get(item_id, {})
+        by = tuple(b for b in note.get("by", []) if b in kb.items)
+        groups.setdefault((by, note.get("reason") or ""), []).append(item_id)
+    for (by, reason), ids in groups.items():
+        quoted = "、".join(f"“{ks.item_name(kb, i)}”" for i in ids)
+        head = f"选择“{ks.names(kb, by)}”需要联办{quoted}" if by else f"已联办{quoted}"
+        parts.append(f"{head}，已自动加入。{reason}".rstrip())
     return parts
 
 
@@ -286,10 +289,10 @@ def apply_choice(
 
     buttons = selection_buttons(kb, sel)
     if pending:
-        keep = f"，当前选择（{ks.names(kb, sel.items)}）会被清空" if sel.items else ""
+        keep = f"切换后，当前选择（{ks.names(kb, sel.items)}）将被清空。" if sel.items else ""
         parts.append(
             f"{other_bundle_text(kb, other)}，与{ks.bundle_label(kb, sel.bundle)}不能在同一次申请中办理。"
-            f"要切换到{ks.bundle_label(kb, pending['bundle'])}吗{keep}？"
+            f"{keep}要切换到{ks.bundle_label(kb, pending['bundle'])}吗？"
         )
         buttons = [
             {"title": f"切换到{ks.bundle_label(kb, pending['bundle'])}", "payload": "/affirm"},
