@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
-from backend.app.identity import InvalidValue
+from knowledge.personal_data import InvalidValue
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -29,7 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from backend.app.identity import id_check_char, luhn_ok  # noqa: E402
+from knowledge.personal_data import id_check_char, luhn_ok  # noqa: E402
 from backend.app.migrations import upgrade  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

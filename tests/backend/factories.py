@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 
-from backend.app.identity import id_check_char, luhn_ok
+from knowledge.personal_data import id_check_char, luhn_ok
 
 _seq = itertools.count(100)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.app.identity import (
+from knowledge.personal_data import (
     InvalidValue,
     luhn_ok,
     normalize_bank_card,
@@ -11,13 +11,13 @@ from backend.app.identity import (
     normalize_mobile,
     normalize_phone_last4,
 )
-from backend.app.masking import mask_bank_card, mask_id_number, mask_name, mask_phone, mask_text
+from knowledge.personal_data import mask_bank_card, mask_id_number, mask_name, mask_phone, mask_text
 from tests.backend.factories import make_card, make_id
 
 
 def test_valid_id_is_normalised_with_uppercase_x():
     first17 = "11010519491231002"
-    from backend.app.identity import id_check_char
+    from knowledge.personal_data import id_check_char
 
     assert id_check_char(first17) == "X"
     assert normalize_id_number(first17 + "x") == first17 + "X"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 
 from backend.app.core.db import normalize_db_url
-from backend.app.masking import mask_bank_card, mask_id_number
+from knowledge.personal_data import mask_bank_card, mask_id_number
 from tests.backend import factories
 from tests.backend.conftest import SERVICE_TOKEN
 

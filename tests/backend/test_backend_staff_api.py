@@ -10,7 +10,7 @@ from backend.app.app_factory import create_app
 from backend.app.case.models import Case
 from backend.app.core.db import normalize_db_url
 from backend.app.core.timeutil import today_local, utcnow
-from backend.app.masking import mask_bank_card
+from knowledge.personal_data import mask_bank_card
 from tests.backend import factories
 from tests.backend.conftest import AGENT_TOKEN, SERVICE_TOKEN, WORKER_TOKEN, make_settings
 

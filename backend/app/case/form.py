@@ -22,13 +22,13 @@ from typing import Any
 
 from backend.app import catalog
 from backend.app.fields import no_control_chars
-from backend.app.identity import (
+from knowledge.personal_data import (
     InvalidValue,
     normalize_bank_card,
     normalize_id_number,
     normalize_mobile,
 )
-from backend.app.masking import mask_bank_card, mask_id_number, mask_phone, mask_text
+from knowledge.personal_data import mask_bank_card, mask_id_number, mask_phone, mask_text
 
 MAX_TEXT = 1000
 NOT_STORED_TYPES = {"sms_code"}

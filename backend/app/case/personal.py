@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.app.core.crypto import Cipher, Hasher
-from backend.app.masking import mask_id_number, mask_name, mask_phone
+from knowledge.personal_data import mask_id_number, mask_name, mask_phone
 
 PERSONAL_PURPOSE = "case.personal_data"
 FORM_PURPOSE = "case.form_data"

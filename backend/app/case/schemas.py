@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.app.case.enums import CaseStatus, Channel
 from backend.app.fields import FreeText, Identifier
-from backend.app.identity import normalize_id_number, normalize_mobile, normalize_phone_last4
+from knowledge.personal_data import normalize_id_number, normalize_mobile, normalize_phone_last4
 
 _NAME_BAD = re.compile(r"[\d\x00-\x1f<>{}\[\]@#$%^&*=+|\\/~`]")
 

@@ -37,7 +37,7 @@ from backend.app.case.schemas import CaseCreate, ResubmitRequest
 from backend.app.core.errors import ApiError
 from backend.app.core.runtime import Runtime
 from backend.app.core.timeutil import to_local, utcnow
-from backend.app.masking import mask_name, mask_text
+from knowledge.personal_data import mask_name, mask_text
 
 logger = logging.getLogger("backend.case")
 

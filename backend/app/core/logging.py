@@ -11,7 +11,7 @@ import logging
 import sys
 import traceback
 
-from backend.app.masking import mask_text
+from knowledge.personal_data import mask_text
 
 _installed = False
 

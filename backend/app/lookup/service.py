@@ -20,7 +20,7 @@ from backend.app.case.models import Case
 from backend.app.case.personal import factor_hash, id_number_hash
 from backend.app.core.errors import ApiError
 from backend.app.core.runtime import Runtime
-from backend.app.identity import InvalidValue, normalize_id_number, normalize_phone_last4
+from knowledge.personal_data import InvalidValue, normalize_id_number, normalize_phone_last4
 from backend.app.lookup.models import LookupAudit
 from backend.app.lookup.schemas import LookupRequest
 

@@ -9,7 +9,7 @@ from backend.app.case.enums import ActorType, CaseStatus, Channel
 from backend.app.case.schemas import BundleOut
 from backend.app.lookup.schemas import LookupItem, MaskedApplicant, MaskedFormValue
 from backend.app.fields import FreeText, Identifier
-from backend.app.masking import mask_text
+from knowledge.personal_data import mask_text
 
 
 class StaffItemStatus(BaseModel):
