@@ -38,7 +38,7 @@ INTENT_DESCRIPTIONS: Dict[Text, Text] = {
     "ask_policy": "相关政策和事项说明",
     "check_progress": "查询办理进度",
     "human_handoff": "转人工服务",
-    "greet": "打个招呼，看看主菜单",
+    "greet": "回到主菜单",
     "goodbye": "结束咨询",
     "thank": "表示感谢",
     "ask_capabilities": "您能帮我做什么",

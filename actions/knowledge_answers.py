@@ -189,10 +189,15 @@ def answer_from_passages(passages: List[Any]) -> Text:
 
 
 def materials_reply(kb, tracker: Tracker) -> Reply:
-    items, origin = target_items(kb, tracker)
     region = ks.region_of_turn(kb, tracker)
+    named = ks.items_in_message(kb, tracker, None)
+    named_bundle = ks.bundle_in_message(kb, tracker)
+    if not named and named_bundle:
+        # “劳动维权要什么材料”: the bundle asked about, whatever is selected
+        return bundle_materials_reply(kb, named_bundle)
+    items, origin = target_items(kb, tracker)
     bundle_id = target_bundle(kb, tracker)
-    if not items and bundle_id and (ks.bundle_in_message(kb, tracker) or not ks.is_payload(tracker)):
+    if not items and bundle_id and not ks.is_payload(tracker):
         return bundle_materials_reply(kb, bundle_id)
     if not items:
         text = ks.question_text(tracker)
@@ -298,13 +303,17 @@ def deadline_reply(kb, tracker: Tracker) -> Reply:
     if any_differ:
         lines.append(f"注意：{ks.names(kb, any_differ)}在不同地区指引中的办理时限不同，请以您办理地的规定为准。")
     if len(items) == 1:
-        estimate = completion_line(kb, items[0])
+        estimate = completion_line(kb, items[0], region)
         if estimate:
             lines.append(estimate)
     return "\n".join(lines), [], None
 
 
-def completion_line(kb, item_id: Text) -> Optional[Text]:
+def completion_line(kb, item_id: Text, region: Optional[Text] = None) -> Optional[Text]:
+    """Expected completion date for the item's primary guide, if it applies."""
+    primary = kb.items[item_id].primary
+    if region and primary is not None and primary.region != region:
+        return None
     try:
         completion = kb.expected_completion(item_id, dt.date.today())
     except Exception:
@@ -315,7 +324,6 @@ def completion_line(kb, item_id: Text) -> Optional[Text]:
     text = _str(completion.text)
     if not text:
         return None
-    primary = kb.items[item_id].primary
     where = f"按{primary.region}的规定，" if primary is not None and len(kb.items[item_id].provisions) > 1 else ""
     line = f"{where}如果今天受理：{text}"
     if completion.estimated:

@@ -84,7 +84,6 @@ def run_rasa(nlu: str, config: str, n_folds: int, out: Path) -> float:
         "--cross-validation",
         "--folds", str(n_folds),
         "--out", str(out),
-        "--errors",
         "--no-plot",
     ]
     started = time.monotonic()

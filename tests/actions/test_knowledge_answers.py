@@ -167,3 +167,41 @@ def test_payload_after_clarification_uses_the_original_question(kb):
     messages, events = run_action(ka.ActionAnswerDeadline(), tracker)
     assert kb.items["employment_card"].primary.deadline.text in all_text(messages)
     assert slot_events(events)["pending_question"] is None
+
+
+def test_named_bundle_wins_over_the_selection(kb):
+    messages, events = _run(
+        ka.ActionAnswerMaterials, "劳动维权需要什么材料", "ask_materials", fixture="unemployment_selected"
+    )
+    text = all_text(messages)
+    assert kb.bundles["labor_rights"].name in text
+    assert "selected_items" not in slot_events(events)
+
+
+def test_deadline_in_a_region_gives_no_other_region_estimate(kb):
+    messages, _ = _run(ka.ActionAnswerDeadline, "就业创业证要几天", "ask_deadline", slots={"region": "湖南"})
+    text = all_text(messages)
+    hunan = kb.items["employment_card"].provision("湖南")
+    assert hunan.deadline.text in text
+    assert str(kb.items["employment_card"].provision("揭阳").source) not in text
+    assert "如果今天受理" not in text
+
+
+def test_deadline_with_working_days_gives_an_expected_date(kb):
+    messages, _ = _run(ka.ActionAnswerDeadline, "就业困难人员认定要多久", "ask_deadline")
+    assert "如果今天受理" in all_text(messages)
+
+
+def test_same_deadline_worded_differently_is_not_a_difference(kb):
+    # 失业登记: 揭阳 “5个工作日”, 湖南 “5个工作日内”
+    provisions = kb.items["unemployment_registration"].provisions
+    assert not ka.deadlines_differ(provisions)
+    assert ka.deadlines_differ(kb.items["employment_card"].provisions)
+
+
+def test_policy_question_about_an_item_gets_its_card(kb):
+    messages, _ = _run(ka.ActionAnswerPolicy, "什么是就业困难人员认定", "ask_policy")
+    text = all_text(messages)
+    item = kb.items["hardship_certification"]
+    assert item.name in text and kb.bundles[item.bundle_id].name in text
+    assert "/select_items" in " ".join(payloads(messages))

@@ -254,3 +254,18 @@ def test_affirm_without_pending_question(kb):
     messages, events = run_action(ActionConfirmPending(), make_tracker("empty", text="好的", intent="affirm"))
     assert "还有什么可以帮您" in all_text(messages)
     assert slot_events(events) == {"pending_confirmation": None}
+
+
+def test_traditional_characters_and_full_width_numbers(kb):
+    tracker = make_tracker("unemployment_bundle", text="失業登記和２", intent="select_items", entities=[])
+    _, events = run_action(ActionSelectItems(), tracker)
+    selected = slot_events(events)["selected_items"]
+    assert "unemployment_registration" in selected
+    assert kb.bundles["unemployment"].item_ids[1] in selected
+
+
+def test_linked_items_from_one_rule_are_explained_once(kb):
+    tracker = payload_tracker("unemployment_bundle", "select_items", item=["unemployment_benefit"])
+    messages, _ = run_action(ActionSelectItems(), tracker)
+    reason = next(s.reason for s in kb.expand_selection(["unemployment_benefit"]) if s.added_by)
+    assert all_text(messages).count(reason) == 1
