@@ -34,10 +34,22 @@
 
   var history = loadHistory();
 
-  function showStatus(text) {
-    if (text) { statusBox.textContent = text; statusBox.hidden = false; }
-    else { statusBox.hidden = true; statusBox.textContent = ""; }
+  var statusText = document.getElementById("status-text");
+  var retryBtn = document.getElementById("retry");
+  var retryAction = null;
+
+  function showStatus(text, retry) {
+    statusText.textContent = text || "";
+    statusBox.hidden = !text;
+    retryAction = retry || null;
+    retryBtn.hidden = !retry;
   }
+
+  retryBtn.addEventListener("click", function () {
+    var action = retryAction;
+    showStatus("");
+    if (action) action();
+  });
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
@@ -129,7 +141,14 @@
     }).catch(function (err) {
       setBusy(false);
       var text = err && err.message && /[\u4e00-\u9fa5]/.test(err.message) ? err.message : "网络连接失败，请检查网络后重试。";
-      showStatus(text + " 您输入的内容已保留。");
+      if (shown === null) {
+        showStatus(text, function () { send(message, null); });   // e.g. the greeting at start-up
+      } else {
+        history.pop(); saveHistory(history);                       // the message was not delivered
+        var mine = log.querySelectorAll(".msg.me");
+        if (mine.length) mine[mine.length - 1].remove();
+        showStatus(text + " 您输入的内容已保留，可稍后再发送。");
+      }
       return false;
     });
   }
@@ -142,6 +161,12 @@
       if (ok) input.value = "";   // keep the text if sending failed
       input.focus();
     });
+  });
+
+  input.addEventListener("input", function () {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 120) + "px";
+    input.style.overflowY = input.scrollHeight > 120 ? "auto" : "hidden";
   });
 
   input.addEventListener("keydown", function (e) {
