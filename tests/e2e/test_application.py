@@ -1,0 +1,132 @@
+"""Applying in the chat and finding the case afterwards, end to end over HTTP.
+
+Web page proxy -> Rasa -> action server -> backend (SQLite), with deliberate
+mistakes, a question in the middle, a correction at the summary, the backend
+stopped at the moment of submission, and a progress lookup afterwards.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.personal_data import id_check_char, luhn_ok
+from tests.e2e.conftest import Chat
+
+
+def make_id(seq: str) -> str:
+    first17 = "44520219880808" + seq
+    return first17 + id_check_char(first17)
+
+
+def make_card(prefix: str) -> str:
+    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+
+
+def choose_benefit(chat: Chat) -> str:
+    chat.say("你好")
+    chat.say('/choose_bundle{"bundle":"unemployment"}')
+    text = Chat.texts(chat.say("我想领失业金"))
+    assert "失业保险金申领" in text and "求职登记" in text          # linked items added, with the reason
+    text = Chat.texts(chat.say("好了"))
+    assert "材料" in text
+    return Chat.texts(chat.say("/start_application"))
+
+
+def fill_until_summary(chat: Chat, id_number: str, phone: str, card: str) -> str:
+    text = ""
+    for answer in (
+        "张三", id_number, phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职", "月薪",
+        "企业解除人员", "跳过", "揭阳市榕城区人社局", "储蓄卡", "中国工商银行", card, "认可",
+    ):
+        text = Chat.texts(chat.say(answer))
+    return text
+
+
+def test_apply_correct_submit_and_look_up(stack):
+    chat = Chat(stack)
+    id_number, phone, card = make_id("101"), "13812340101", make_card("621700000000101")
+    assert "姓名" in choose_benefit(chat)
+    assert "身份证" in Chat.texts(chat.say("张三"))
+    # deliberate mistakes are explained, nothing entered is lost
+    text = Chat.texts(chat.say("4452021988080810"))
+    assert "18位" in text
+    text = Chat.texts(chat.say(id_number[:-1] + ("0" if id_number[-1] != "0" else "1")))
+    assert "校验位" in text
+    # a question in the middle is answered and the form resumes
+    replies = chat.say("失业保险金申领要带什么材料？")
+    text = Chat.texts(replies)
+    assert "身份证" in text and ("揭阳" in text or "指引" in text) and "继续" in text
+    Chat.texts(chat.say(id_number))
+    summary = ""
+    for answer in (phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职", "年薪", "企业解除人员",
+                   "跳过", "揭阳市榕城区人社局", "储蓄卡", "中国工商银行", card, "认可"):
+        summary = Chat.texts(chat.say(answer))
+    assert "请核对" in summary
+    assert id_number not in summary and id_number[:4] + "**********" + id_number[-4:] in summary
+    assert phone not in summary and "138****0101" in summary and card not in summary
+    # correction at the summary, then back to the summary
+    text = Chat.texts(chat.say("手机号写错了"))
+    assert "手机" in text
+    summary = Chat.texts(chat.say("13912340101"))
+    assert "139****0101" in summary and "请核对" in summary
+    result = Chat.texts(chat.say("确认提交"))
+    assert "办件编号" in result and "预计" in result
+    case_number = result.split("办件编号：")[1].split("（")[0].strip()
+
+    lookup = Chat(stack)
+    assert "身份证" in Chat.texts(lookup.say("查一下我的申请进度"))
+    assert "后4位" in Chat.texts(lookup.say(id_number))
+    found = Chat.texts(lookup.say("0101"))
+    assert case_number in found and "待办" in found
+    assert id_number not in found and "139****0101" in found
+
+    # wrong second factor: a polite answer that does not reveal whether cases exist
+    other = Chat(stack)
+    other.say("/check_progress")
+    other.say(id_number)
+    text = Chat.texts(other.say("9999"))
+    assert "没有查到" in text and case_number not in text
+
+
+def test_backend_restart_during_submission_keeps_the_form(stack):
+    chat = Chat(stack)
+    id_number, phone, card = make_id("202"), "13812340202", make_card("621700000000202")
+    choose_benefit(chat)
+    assert "请核对" in fill_until_summary(chat, id_number, phone, card)
+    stack.service("backend").stop()
+    try:
+        text = Chat.texts(chat.say("确认提交"))
+        assert "暂时无法连接" in text and "已保留" in text
+    finally:
+        stack.restart("backend")
+    text = Chat.texts(chat.say("重新提交"))
+    assert "办件编号" in text
+    case_number = text.split("办件编号：")[1].split("（")[0].strip()
+    text = Chat.texts(chat.say("重新提交"))
+    assert "无需重复提交" in text and case_number in text
+    lookup = Chat(stack)
+    lookup.say("/check_progress")
+    lookup.say(id_number)
+    found = Chat.texts(lookup.say(phone[-4:]))
+    assert found.count("办件编号") == 1 and case_number in found
+
+
+def test_cancel_submits_nothing(stack):
+    chat = Chat(stack)
+    id_number = make_id("303")
+    choose_benefit(chat)
+    chat.say("李四")
+    chat.say(id_number)
+    text = Chat.texts(chat.say("不办了"))
+    assert "没有提交" in text
+    lookup = Chat(stack)
+    lookup.say("/check_progress")
+    lookup.say(id_number)
+    assert "没有查到" in Chat.texts(lookup.say("0303"))
+
+
+def test_logs_never_hold_a_full_id_number(stack):
+    ids = [make_id(seq) for seq in ("101", "202", "303")]
+    for log in Path(stack.cfg.log_dir).glob("*.log"):
+        content = log.read_text(errors="replace")
+        for number in ids:
+            assert number not in content, f"{log.name} contains a full ID number"
