@@ -279,7 +279,8 @@ def write_endpoints(cfg: StackConfig) -> Path:
 
         url = urlparse(cfg.lock_store_redis_url)
         endpoints["lock_store"] = {
-            "type": "redis", "url": url.hostname or HOST, "port": url.port or 6379,
+            # not Rasa's "redis" type: see bot/lock_store.py for why
+            "type": "bot.lock_store.AtomicRedisLockStore", "url": url.hostname or HOST, "port": url.port or 6379,
             "db": int((url.path or "/0").strip("/") or 0), "key_prefix": "yjs",
         }
         if url.password:
