@@ -84,6 +84,7 @@ def run_rasa(nlu: str, config: str, n_folds: int, out: Path) -> float:
         "--cross-validation",
         "--folds", str(n_folds),
         "--out", str(out),
+        "--successes",
         "--no-plot",
     ]
     started = time.monotonic()
@@ -174,6 +175,26 @@ def side_by_side(rasa_report: Dict, base_report: Dict) -> Tuple[str, Dict]:
     return "\n".join(lines), summary
 
 
+def fallback_table(rasa_dir: Path, thresholds=(0.3, 0.4, 0.45, 0.5, 0.55, 0.6)) -> str:
+    """How a FallbackClassifier threshold would split the test predictions:
+    right answers lost to a 您是想问 question vs wrong answers caught."""
+    try:
+        right = json.loads((rasa_dir / "intent_successes.json").read_text(encoding="utf-8"))
+        wrong = json.loads((rasa_dir / "intent_errors.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ""
+    conf = lambda rows: [r["intent_prediction"]["confidence"] or 0.0 for r in rows]
+    rc, wc = conf(right), conf(wrong)
+    lines = ["fallback threshold   correct asked again   errors caught"]
+    for t in thresholds:
+        lost = sum(c < t for c in rc)
+        caught = sum(c < t for c in wc)
+        lines.append(
+            f"{t:<20} {lost:>5} / {len(rc):<4} ({lost / max(len(rc), 1):.0%})   {caught:>4} / {len(wc):<4} ({caught / max(len(wc), 1):.0%})"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=3)
@@ -220,6 +241,10 @@ def main(argv=None) -> int:
     print(f"NLU cross-validation, {args.folds} folds (seed {args.seed}), {summary['examples']} examples")
     print(table)
     if rasa_seconds is not None:
+        fb = fallback_table(out / "rasa")
+        if fb:
+            print("\n" + fb)
+            (out / "fallback_thresholds.txt").write_text(fb + "\n", encoding="utf-8")
         print(f"\nrasa: {rasa_seconds:.0f}s   baseline: {base_seconds:.1f}s   results in {out}/")
     return 0
 
