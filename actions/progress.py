@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.application.answers import InvalidAnswer, bare, clean, parse_id_number
 from actions.application.engine import CANCEL_WORDS
+from actions.application.submission import expectation
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 from actions.interruptions import answer_question, looks_like_question
 from knowledge.personal_data import ID_LIKE_IN_TEXT, MOBILE_IN_TEXT
@@ -127,13 +128,10 @@ class ActionAskLookupInput(Action):
         return []
 
 
-def status_line(item: Dict[str, Any]) -> str:
+def status_line(item: Dict[str, Any], submitted_at: str) -> str:
     line = f"· {item.get('name')}：{item.get('status')}"
     if item.get("status_code") in ("pending", "in_progress"):
-        if item.get("expected_completion"):
-            line += f"，预计 {item['expected_completion']} 前办结"
-        elif item.get("note"):
-            line += f"，{item['note']}"
+        line += f"，{expectation(item, submitted_at)}"
     if item.get("status_code") == "returned":
         if item.get("return_reason"):
             line += f"\n  退回原因：{item['return_reason']}"
@@ -155,7 +153,7 @@ def render_case(case: Dict[str, Any]) -> str:
         if returned.get("resubmit"):
             lines.append("需要补正：" + "、".join(returned["resubmit"]))
         lines.append("补正后可到原办理渠道重新提交，或转人工咨询。")
-    lines += [status_line(item) for item in case.get("items", [])]
+    lines += [status_line(item, case.get("submitted_at", "")) for item in case.get("items", [])]
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -42,14 +43,24 @@ def payload_of(state: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
     }
 
 
+def expectation(item: Dict[str, Any], submitted_at: str) -> str:
+    """'预计2026年11月27日前办结（时限：5个工作日）', worded by knowledge/ for the item's kind of deadline."""
+    kb = load_kb()
+    try:
+        submitted = date.fromisoformat(str(submitted_at)[:10])
+        text = kb.expected_completion(item["item_id"], submitted).text
+    except (KeyError, ValueError):
+        text = ""
+    if item.get("expected_completion") and text:
+        limit = item.get("deadline_text")
+        return text + (f"（时限：{limit}）" if limit else "")
+    return text or item.get("deadline_text") or "无固定办结时限"
+
+
 def success_text(result: Dict[str, Any]) -> str:
-    lines = [f"申请已提交成功！办件编号：{result['case_number']}（请记下）。", "各事项预计办结时间："]
+    lines = [f"申请已提交成功！办件编号：{result['case_number']}（请记下）。", "各事项办理时间："]
     for item in result.get("items", []):
-        when = item.get("expected_completion")
-        if when:
-            line = f"· {item['name']}：预计 {when} 前办结（{item.get('deadline_text') or '按工作日计算'}）"
-        else:
-            line = f"· {item['name']}：{item.get('note') or item.get('deadline_text') or '无固定办结时限'}"
+        line = f"· {item['name']}：{expectation(item, result.get('submitted_at', ''))}"
         if item.get("added_by"):
             line += "（关联事项，自动加办）"
         lines.append(line)

@@ -118,9 +118,17 @@ def expand_selection(item_ids: list[str]) -> list[ExpandedItem]:
     ]
 
 
+def deadline_text(item_id: str) -> str:
+    """The deadline exactly as the item's primary guide writes it; empty when no guide gives one."""
+    primary = _kb().item(item_id).primary
+    return primary.deadline.text if primary is not None and primary.deadline is not None else ""
+
+
 def expected_completion(item_id: str, submitted: date) -> Deadline:
+    """Expected date from the KB; ``text`` is the guide's deadline, ``note`` the KB's
+    explanation with its source (or why there is no date, e.g. 以当年申报通知为准)."""
     c = _kb().expected_completion(item_id, submitted)
-    return Deadline(date=c.date, text=c.text or "", estimated=bool(c.estimated), note=c.note or "")
+    return Deadline(date=c.date, text=deadline_text(item_id), estimated=bool(c.estimated), note=c.note or c.text or "")
 
 
 def form_fields(item_ids: list[str]) -> list[FormField]:

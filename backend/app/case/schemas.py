@@ -77,8 +77,8 @@ class CaseItemOut(BaseModel):
         description="预计办结日期（按工作日及法定节假日计算）；无固定时限时为 null"
     )
     estimated: bool = Field(description="预计日期是否为估算")
-    deadline_text: str = Field(description="办理时限原文，如“5个工作日”")
-    note: str = Field(description="补充说明，如“以当年申报通知为准”")
+    deadline_text: str = Field(description="办理时限，照录事项主要依据指引的原文；指引未规定时为空")
+    note: str = Field(description="补充说明：预计日期的依据和算法，或没有预计日期的原因")
     added_by: str | None = Field(description="因哪个事项被自动关联加入；用户自选时为 null")
     reason: str | None = Field(description="自动关联的原因")
 
