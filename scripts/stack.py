@@ -56,7 +56,10 @@ BASE_ENV = {
 
 
 def log(msg: str) -> None:
-    print(f"[stack] {msg}", flush=True)
+    try:
+        print(f"[stack] {msg}", flush=True)
+    except (BrokenPipeError, OSError):
+        pass   # the terminal or pipe is gone (e.g. `make run | tee` and Ctrl-C): keep shutting down
 
 
 # --------------------------------------------------------------------------- model
@@ -382,7 +385,41 @@ class Stack:
             ),
         ]
 
+    @property
+    def pid_file(self) -> Path:
+        return self.cfg.run_dir / "pids.json"
+
+    def _write_pids(self) -> None:
+        self.cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        pids = {s.name: s.proc.pid for s in self.services if s.proc is not None}
+        self.pid_file.write_text(json.dumps(pids))
+
+    def stop_stale(self) -> None:
+        """Stops what an earlier run left behind (killed hard, so it could not clean up)."""
+        if not self.pid_file.exists():
+            return
+        try:
+            pids = json.loads(self.pid_file.read_text())
+        except ValueError:
+            pids = {}
+        for name, pid in pids.items():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(ROOT) in cmdline or "rasa" in cmdline or "uvicorn" in cmdline or "web.server" in cmdline:
+                log(f"stopping {name} left over from an earlier run (pid {pid})")
+                try:
+                    os.killpg(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids.values()):
+            time.sleep(0.2)
+        self.pid_file.unlink(missing_ok=True)
+
     def start(self) -> None:
+        self.stop_stale()
         self.check_ports()
         log("migrating the database ...")
         self.migrate()
@@ -391,6 +428,7 @@ class Stack:
         for svc in self.services:
             log(f"starting {svc.name} ...")
             svc.start(self.cfg.log_dir)
+        self._write_pids()
         try:
             for svc in self.services:
                 svc.wait_healthy()
@@ -433,6 +471,7 @@ class Stack:
                     raise RuntimeError(f"{svc.name} keeps failing; see {svc.log_file}")
                 log(f"{svc.name} stopped (code {svc.proc.returncode}); restarting ...")
                 svc.start(self.cfg.log_dir)
+                self._write_pids()
                 try:
                     svc.wait_healthy()
                     log(f"{svc.name} is up again")
@@ -442,6 +481,7 @@ class Stack:
     def stop(self) -> None:
         for svc in reversed(self.services):
             svc.stop()
+        self.pid_file.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -454,8 +494,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     def on_signal(signum, _frame):
         stopping["flag"] = True
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     try:
         stack.start()
     except RuntimeError as exc:
@@ -480,8 +520,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log(str(exc))
         return 1
     finally:
-        log("stopping ...")
-        stack.stop()
+        stack.stop()          # first: printing may fail when the terminal is gone
         log("stopped")
     return 0
 
