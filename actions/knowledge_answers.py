@@ -82,7 +82,7 @@ def provision_deadline(provision: Any) -> Text:
 
 def deadlines_differ(provisions: Sequence[Any]) -> bool:
     """Two stated deadlines that differ in kind or length (not just wording:
-    “5个工作日” and “5个工作日内” are the same)."""
+    “N个工作日” and “N个工作日内” are the same)."""
     stated = [p.deadline for p in provisions if getattr(p, "deadline", None) is not None]
     keys = {
         (getattr(d, "kind", None), getattr(d, "days", None), getattr(d, "max_days", None))
