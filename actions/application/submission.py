@@ -44,7 +44,7 @@ def payload_of(state: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
 
 
 def expectation(item: Dict[str, Any], submitted_at: str) -> str:
-    """'预计2026年11月27日前办结（时限：5个工作日）', worded by knowledge/ for the item's kind of deadline."""
+    """The expected date and the deadline ('预计…前办结（时限：…）'), worded by knowledge/ for the item's kind of deadline."""
     kb = load_kb()
     try:
         submitted = date.fromisoformat(str(submitted_at)[:10])

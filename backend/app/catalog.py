@@ -126,7 +126,7 @@ def deadline_text(item_id: str) -> str:
 
 def expected_completion(item_id: str, submitted: date) -> Deadline:
     """Expected date from the KB; ``text`` is the guide's deadline, ``note`` the KB's
-    explanation with its source (or why there is no date, e.g. 以当年申报通知为准)."""
+    explanation with its source (or why there is no date, e.g. an annual notice)."""
     c = _kb().expected_completion(item_id, submitted)
     return Deadline(date=c.date, text=deadline_text(item_id), estimated=bool(c.estimated), note=c.note or c.text or "")
 
