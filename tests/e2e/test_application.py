@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from knowledge.personal_data import id_check_char, luhn_ok
-from tests.e2e.conftest import Chat
+from tests.e2e.conftest import Chat, post_json
 
 
 def make_id(seq: str) -> str:
@@ -78,6 +78,20 @@ def test_apply_correct_submit_and_look_up(stack):
     found = Chat.texts(lookup.say("0101"))
     assert case_number in found and "待办" in found
     assert id_number not in found and "139****0101" in found
+
+    # a case worker returns it with a reason; the citizen sees the reason and what to resubmit
+    worker = {"Authorization": f"Bearer {stack.secrets['DEV_WORKER_TOKEN']}"}
+    status, body = post_json(
+        f"{stack.cfg.backend_url}/api/v1/staff/cases/{case_number}/transitions",
+        {"to_status": "已退回", "reason": "银行卡户名与申请人不一致", "resubmit": ["申请人本人银行卡信息"]},
+        headers=worker,
+    )
+    assert status == 200, body
+    again = Chat(stack)
+    again.say("/check_progress")
+    again.say(id_number)
+    found = Chat.texts(again.say("0101"))
+    assert "已退回" in found and "银行卡户名与申请人不一致" in found and "申请人本人银行卡信息" in found
 
     # wrong second factor: a polite answer that does not reveal whether cases exist
     other = Chat(stack)
