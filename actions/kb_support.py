@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+from abc import ABCMeta, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge import KnowledgeError, load_kb
 
@@ -38,6 +40,27 @@ def kb_or_none():
     except KnowledgeError:
         logger.exception("knowledge base could not be loaded")
         return None
+
+
+class KBAction(Action, metaclass=ABCMeta):
+    """An action that needs the knowledge base; says so plainly when it cannot load.
+
+    Abstract (``respond``), so the action server does not register it itself."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        kb = kb_or_none()
+        if kb is None:
+            dispatcher.utter_message(text=KB_DOWN_TEXT)
+            return []
+        return await self.respond(kb, dispatcher, tracker, domain)
+
+    @abstractmethod
+    async def respond(
+        self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        """The action's own work, with the loaded knowledge base."""
 
 
 # ---------------------------------------------------------------- messages

@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -687,8 +687,8 @@ def policy_reply(kb, tracker: Tracker) -> Reply:
 class _KnowledgeAction:
     """Runs one reply function; adds the way back to an ongoing selection.
 
-    A mixin, not an ``Action`` subclass, so the action server does not
-    register it on its own."""
+    A mixin for ``ks.KBAction``, not an ``Action`` subclass, so the action
+    server does not register it on its own."""
 
     action_name = ""
 
@@ -698,13 +698,9 @@ class _KnowledgeAction:
     def reply(self, kb, tracker: Tracker) -> Reply:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    async def respond(
+        self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
         try:
             text, buttons, pending = self.reply(kb, tracker)
         except Exception:
@@ -722,8 +718,8 @@ class _KnowledgeAction:
 def _make(name: Text, fn) -> type:
     return type(
         "Action" + "".join(part.title() for part in name.split("_")[1:]),
-        (_KnowledgeAction, Action),
-        {"action_name": name, "reply": lambda self, kb, tracker: fn(kb, tracker)},
+        (_KnowledgeAction, ks.KBAction),
+        {"__module__": __name__, "action_name": name, "reply": lambda self, kb, tracker: fn(kb, tracker)},
     )
 
 

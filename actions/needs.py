@@ -8,7 +8,7 @@ import logging
 import os
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -42,17 +42,13 @@ def suggest_items(kb, text: Text, named: List[Text], bundle_id: Optional[Text]) 
     return items
 
 
-class ActionSuggestBundle(Action):
+class ActionSuggestBundle(ks.KBAction):
     def name(self) -> Text:
         return "action_suggest_bundle"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    async def respond(
+        self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
         text = ks.question_text(tracker)
         named = ks.items_in_message(kb, tracker, None)
         bundle_id = ks.bundle_in_message(kb, tracker)

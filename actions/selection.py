@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -358,15 +358,11 @@ def checklist_text(kb, sel: Selection, region: Optional[Text]) -> Text:
     return "\n".join(parts)
 
 
-class ActionChooseBundle(Action):
+class ActionChooseBundle(ks.KBAction):
     def name(self) -> Text:
         return "action_choose_bundle"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
+    async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         bundle_id = ks.bundle_in_message(kb, tracker)
         current = ks.current_bundle(kb, tracker)
         items = ks.items_in_message(kb, tracker, bundle_id or current)
@@ -394,15 +390,11 @@ class ActionChooseBundle(Action):
         return sel.events() + [SlotSet("pending_confirmation", None), SlotSet("pending_question", None)]
 
 
-class ActionSelectItems(Action):
+class ActionSelectItems(ks.KBAction):
     def name(self) -> Text:
         return "action_select_items"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
+    async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         current = ks.current_bundle(kb, tracker)
         bundle_hint = ks.bundle_in_message(kb, tracker) if not current else None
         items = ks.items_in_message(kb, tracker, current or bundle_hint)
@@ -423,15 +415,11 @@ class ActionSelectItems(Action):
         return events
 
 
-class ActionSelectAll(Action):
+class ActionSelectAll(ks.KBAction):
     def name(self) -> Text:
         return "action_select_all"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
+    async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         bundle_id = ks.bundle_in_message(kb, tracker) or ks.current_bundle(kb, tracker)
         if bundle_id is None:
             dispatcher.utter_message(text="请先选择要办理的“一件事”，再说“全都要”：", buttons=bundle_buttons(kb))
@@ -452,15 +440,11 @@ class ActionSelectAll(Action):
         return sel.events() + [SlotSet("pending_confirmation", None), SlotSet("pending_question", None)]
 
 
-class ActionRemoveItem(Action):
+class ActionRemoveItem(ks.KBAction):
     def name(self) -> Text:
         return "action_remove_item"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
+    async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         sel = load_selection(kb, tracker)
         if not sel.items:
             dispatcher.utter_message(text="您还没有选择任何事项，无需去掉。", buttons=bundle_buttons(kb) if not sel.bundle else bundle_menu_buttons(kb, sel.bundle, sel))
@@ -498,15 +482,11 @@ class ActionRemoveItem(Action):
         return new_sel.events() + [SlotSet("pending_confirmation", None), SlotSet("pending_question", None)]
 
 
-class ActionListSelection(Action):
+class ActionListSelection(ks.KBAction):
     def name(self) -> Text:
         return "action_list_selection"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
+    async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         sel = load_selection(kb, tracker)
         if not sel.bundle:
             dispatcher.utter_message(text="您还没有选择事项。请问想办理哪个“一件事”？", buttons=bundle_buttons(kb))
@@ -518,15 +498,11 @@ class ActionListSelection(Action):
         return [SlotSet("pending_confirmation", None)]
 
 
-class ActionDoneSelecting(Action):
+class ActionDoneSelecting(ks.KBAction):
     def name(self) -> Text:
         return "action_done_selecting"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = ks.kb_or_none()
-        if kb is None:
-            dispatcher.utter_message(text=ks.KB_DOWN_TEXT)
-            return []
+    async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         sel = load_selection(kb, tracker)
         if not sel.items:
             if sel.bundle:
