@@ -101,7 +101,7 @@ def script(n: int) -> List[Tuple[str, str]]:
         ("selection", "/done_selecting"),
         ("form", "/start_application"),
         *[("form", text) for text in (
-            f"测试{n}号", make_id(n), phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职",
+            "测试" + "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10], make_id(n), phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职",
             "月薪", "企业解除人员", "跳过", "揭阳市榕城区人社局", "储蓄卡", "中国工商银行", make_card(n), "认可",
         )],
         ("form", "手机号写错了"),
@@ -121,6 +121,7 @@ def pct(values: List[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--applications", type=int, default=5)
+    parser.add_argument("--verbose", action="store_true", help="print every turn and the replies")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="yjs-bench-"))
@@ -156,6 +157,8 @@ def main() -> int:
                 totals["actions"] += actions_proxy.take()
                 totals["backend"] += backend_proxy.take()
                 text = " ".join(r.get("text", "") for r in replies)
+                if args.verbose:
+                    print(f"> {message}\n  {text[:160]!r}", flush=True)
                 if phase == "submit" and "办件编号" in text:
                     submitted = True
             failures += 0 if submitted else 1
