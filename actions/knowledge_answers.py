@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Tracker

@@ -221,7 +221,7 @@ class Engine:
         rows = summary_rows(plan, state["answers"])
         types = {p.id: p.field.type for p in plan}
         names = "、".join(self.kb.item(i).name for i in state["items"])
-        lines = [f"请核对您的申请信息（敏感信息已部分隐藏）：", f"办理事项：{names}"]
+        lines = ["请核对您的申请信息（敏感信息已部分隐藏）：", f"办理事项：{names}"]
         current = None
         for n, (section_title, label, value, fid) in enumerate(rows, 1):
             if section_title != current:

@@ -11,9 +11,8 @@ loop is done, ``action_finish_application`` submits (confirmed) or closes.
 from __future__ import annotations
 
 import logging
-import re
 import time
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet

@@ -18,7 +18,7 @@ from actions.application.engine import Engine, new_state
 from actions.application.form import ActionFinishApplication, ActionResumeApplication, ValidateApplicationForm
 from actions.progress import ActionLookupProgress, ValidateProgressForm
 from scripts.stack import BACKEND_PY, Stack, StackConfig
-from tests.application.conftest import make_card, make_id
+from tests.application.conftest import make_id
 
 pytestmark = pytest.mark.skipif(not BACKEND_PY.exists(), reason="the backend environment (.venv-backend) is not set up")
 

@@ -1,7 +1,7 @@
 """Parsing chat answers into form values, over many ways people type them."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

@@ -1,9 +1,7 @@
 """The application dialogue with the real knowledge base: fill, correct, confirm, cancel, refuse."""
 from __future__ import annotations
 
-from datetime import date
 
-import pytest
 
 from actions.application.engine import Engine, new_state
 from actions.application.plan import build_plan, submitted_form
