@@ -68,6 +68,18 @@ class BundleOut(BaseModel):
     name: str = Field(examples=["失业“一件事”"])
 
 
+class CaseHeaderOut(BaseModel):
+    """What every view of a case starts with (lookup, staff list, staff detail)."""
+
+    case_number: str = Field(examples=["SY20261122-7K3F9Q"])
+    bundle: BundleOut
+    channel: Channel
+    status: CaseStatus = Field(description="待办 / 办理中 / 已办结 / 已退回")
+    status_code: str = Field(description="pending / in_progress / completed / returned")
+    submitted_at: datetime
+    updated_at: datetime
+
+
 class CaseItemOut(BaseModel):
     item_id: str = Field(examples=["unemployment_registration"])
     name: str = Field(examples=["失业登记"])

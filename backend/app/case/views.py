@@ -103,9 +103,8 @@ def _item_ids(case: Case) -> list[str]:
     return [i.item_id for i in case.items]
 
 
-def lookup_case(case: Case, cipher: Cipher) -> dict[str, Any]:
-    person = open_personal(cipher, case.personal_data_enc)
-    form = open_form(cipher, case.form_data_enc)
+def case_header(case: Case) -> dict[str, Any]:
+    """The fields every view of a case starts with (see CaseHeaderOut)."""
     return {
         "case_number": case.case_number,
         "bundle": bundle_out(case.bundle_id),
@@ -113,6 +112,14 @@ def lookup_case(case: Case, cipher: Cipher) -> dict[str, Any]:
         **status_fields(case.status),
         "submitted_at": to_local(case.submitted_at).isoformat(),
         "updated_at": to_local(case.updated_at).isoformat(),
+    }
+
+
+def lookup_case(case: Case, cipher: Cipher) -> dict[str, Any]:
+    person = open_personal(cipher, case.personal_data_enc)
+    form = open_form(cipher, case.form_data_enc)
+    return {
+        **case_header(case),
         "applicant": person.masked(),
         "bank_cards": case_form.bank_cards_masked(_item_ids(case), form),
         "items": [item_with_return(case, i) for i in case.items],
@@ -123,13 +130,8 @@ def lookup_case(case: Case, cipher: Cipher) -> dict[str, Any]:
 
 def staff_summary(case: Case) -> dict[str, Any]:
     return {
-        "case_number": case.case_number,
-        "bundle": bundle_out(case.bundle_id),
-        "channel": case.channel.value,
-        **status_fields(case.status),
+        **case_header(case),
         "applicant_name": case.applicant_name_masked,
-        "submitted_at": to_local(case.submitted_at).isoformat(),
-        "updated_at": to_local(case.updated_at).isoformat(),
         "items": [
             {"item_id": i.item_id, "name": catalog.item_name(i.item_id), **status_fields(i.status)}
             for i in case.items
@@ -141,12 +143,7 @@ def staff_detail(case: Case, cipher: Cipher) -> dict[str, Any]:
     person = open_personal(cipher, case.personal_data_enc)
     form = open_form(cipher, case.form_data_enc)
     return {
-        "case_number": case.case_number,
-        "bundle": bundle_out(case.bundle_id),
-        "channel": case.channel.value,
-        **status_fields(case.status),
-        "submitted_at": to_local(case.submitted_at).isoformat(),
-        "updated_at": to_local(case.updated_at).isoformat(),
+        **case_header(case),
         "applicant": person.masked(),
         "form": case_form.describe_form(_item_ids(case), form, masked=True),
         "items": [item_with_return(case, i) for i in case.items],

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.app.case.enums import CaseStatus, Channel
-from backend.app.case.schemas import BundleOut, CaseItemOut
+from backend.app.case.enums import CaseStatus
+from backend.app.case.schemas import CaseHeaderOut, CaseItemOut
 
 
 class LookupRequest(BaseModel):
@@ -56,14 +56,7 @@ class TimelineEvent(BaseModel):
     resubmit: list[str]
 
 
-class LookupCase(BaseModel):
-    case_number: str
-    bundle: BundleOut
-    channel: Channel
-    status: CaseStatus
-    status_code: str
-    submitted_at: datetime
-    updated_at: datetime
+class LookupCase(CaseHeaderOut):
     applicant: MaskedApplicant
     bank_cards: list[MaskedFormValue]
     items: list[LookupItem]

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.app.case.enums import ActorType, CaseStatus, Channel
-from backend.app.case.schemas import BundleOut
+from backend.app.case.enums import ActorType, CaseStatus
+from backend.app.case.schemas import CaseHeaderOut
 from backend.app.lookup.schemas import LookupItem, MaskedApplicant, MaskedFormValue
 from backend.app.fields import FreeText, Identifier
 from knowledge.personal_data import mask_text
@@ -19,15 +19,8 @@ class StaffItemStatus(BaseModel):
     status_code: str
 
 
-class StaffCaseSummary(BaseModel):
-    case_number: str
-    bundle: BundleOut
-    channel: Channel
-    status: CaseStatus
-    status_code: str
+class StaffCaseSummary(CaseHeaderOut):
     applicant_name: str = Field(examples=["张*"], description="脱敏姓名")
-    submitted_at: datetime
-    updated_at: datetime
     items: list[StaffItemStatus]
 
 
@@ -52,14 +45,7 @@ class StaffEvent(BaseModel):
     resubmit: list[str]
 
 
-class StaffCaseDetail(BaseModel):
-    case_number: str
-    bundle: BundleOut
-    channel: Channel
-    status: CaseStatus
-    status_code: str
-    submitted_at: datetime
-    updated_at: datetime
+class StaffCaseDetail(CaseHeaderOut):
     applicant: MaskedApplicant
     form: list[MaskedFormValue] = Field(description="申请表（银行卡号、证件号、手机号已脱敏）")
     items: list[LookupItem]
