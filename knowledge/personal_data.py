@@ -42,6 +42,11 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def complete_id_number(first17: str) -> str:
+    """The 18-character ID number whose first 17 digits are given (appends the check character)."""
+    return first17 + id_check_char(first17)
+
+
 def normalize_id_number(raw: str) -> str:
     """Validate a resident ID number (GB 11643-1999) and return it with an uppercase X."""
     value = _SEPARATORS.sub("", str(raw or "")).upper().replace("Ｘ", "X")
@@ -107,6 +112,24 @@ def luhn_ok(digits: str) -> bool:
                 d -= 9
         total += d
     return total % 10 == 0
+
+
+def luhn_digit(body: str) -> str:
+    """The check digit that makes ``body + digit`` pass the Luhn test."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:           # doubled once the check digit is appended
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def complete_card_number(body: str) -> str:
+    """A card number made of ``body`` plus its Luhn check digit."""
+    return body + luhn_digit(body)
 
 
 def normalize_bank_card(raw: str) -> str:

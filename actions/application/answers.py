@@ -10,7 +10,7 @@ import difflib
 import re
 import unicodedata
 from datetime import date, timedelta
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from knowledge.personal_data import (
     CARD_IN_TEXT,
@@ -228,33 +228,25 @@ def parse_region(text: str) -> str:
     return value
 
 
-def _first(pattern: "re.Pattern[str]", text: str) -> Optional[str]:
+def _extract(pattern: "re.Pattern[str]", normalize: Callable[[str], str], text: str) -> str:
+    """The first candidate the pattern finds in the message (or the whole message), normalised."""
     m = pattern.search(clean(text))
-    return m.group(0) if m else None
+    try:
+        return normalize(m.group(0) if m else bare(text))
+    except InvalidValue as exc:
+        raise InvalidAnswer(str(exc)) from None
 
 
 def parse_id_number(text: str) -> str:
-    candidate = _first(ID_LIKE_IN_TEXT, text) or bare(text)
-    try:
-        return normalize_id_number(candidate)
-    except InvalidValue as exc:
-        raise InvalidAnswer(str(exc)) from None
+    return _extract(ID_LIKE_IN_TEXT, normalize_id_number, text)
 
 
 def parse_mobile(text: str) -> str:
-    candidate = _first(MOBILE_IN_TEXT, text) or bare(text)
-    try:
-        return normalize_mobile(candidate)
-    except InvalidValue as exc:
-        raise InvalidAnswer(str(exc)) from None
+    return _extract(MOBILE_IN_TEXT, normalize_mobile, text)
 
 
 def parse_bank_card(text: str) -> str:
-    candidate = _first(CARD_IN_TEXT, text) or bare(text)
-    try:
-        return normalize_bank_card(candidate)
-    except InvalidValue as exc:
-        raise InvalidAnswer(str(exc)) from None
+    return _extract(CARD_IN_TEXT, normalize_bank_card, text)
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -29,7 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.personal_data import id_check_char, luhn_ok  # noqa: E402
+from knowledge.personal_data import complete_card_number, complete_id_number  # noqa: E402
 from backend.app.migrations import upgrade  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -44,13 +44,11 @@ def free_port() -> int:
 
 
 def make_id(n: int) -> str:
-    first17 = f"445202{1960 + n % 40}0101{n % 1000:03d}"
-    return first17 + id_check_char(first17)
+    return complete_id_number(f"445202{1960 + n % 40}0101{n % 1000:03d}")
 
 
 def make_card(n: int) -> str:
-    body = f"62220{n:013d}"
-    return next(body + d for d in "0123456789" if luhn_ok(body + d))
+    return complete_card_number(f"62220{n:013d}")
 
 
 def body_for(n: int) -> dict:

@@ -26,7 +26,7 @@ from typing import Dict, List, Tuple
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.personal_data import id_check_char, luhn_ok  # noqa: E402
+from knowledge.personal_data import complete_card_number, complete_id_number  # noqa: E402
 from scripts.stack import Stack, StackConfig, ensure_model, free_port  # noqa: E402
 
 
@@ -80,13 +80,11 @@ class TimingProxy:
 
 
 def make_id(n: int) -> str:
-    first17 = f"44520219850101{n % 1000:03d}"
-    return first17 + id_check_char(first17)
+    return complete_id_number(f"44520219850101{n % 1000:03d}")
 
 
 def make_card(n: int) -> str:
-    prefix = f"621700{n:09d}"
-    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+    return complete_card_number(f"621700{n:09d}")
 
 
 def script(n: int) -> List[Tuple[str, str]]:

@@ -7,24 +7,19 @@ from __future__ import annotations
 
 import itertools
 
-from knowledge.personal_data import id_check_char, luhn_ok
+from knowledge.personal_data import complete_card_number, complete_id_number
 
 _seq = itertools.count(100)
 
 
 def make_id(region: str = "445202", birth: str = "19900101", seq: str | None = None) -> str:
     seq = seq or f"{next(_seq) % 1000:03d}"
-    first17 = region + birth + seq
-    return first17 + id_check_char(first17)
+    return complete_id_number(region + birth + seq)
 
 
 def make_card(prefix: str = "622202", length: int = 19) -> str:
-    body = prefix + "1234567890123"[: length - len(prefix) - 1]
-    body = body[: length - 1]
-    for d in "0123456789":
-        if luhn_ok(body + d):
-            return body + d
-    raise AssertionError("unreachable")
+    body = (prefix + "1234567890123"[: length - len(prefix) - 1])[: length - 1]
+    return complete_card_number(body)
 
 
 PHONE = "13812345678"

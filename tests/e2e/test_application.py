@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge.personal_data import id_check_char, luhn_ok
+from knowledge.personal_data import complete_card_number, complete_id_number
 from tests.e2e.conftest import Chat, post_json
 
 
 def make_id(seq: str) -> str:
-    first17 = "44520219880808" + seq
-    return first17 + id_check_char(first17)
+    return complete_id_number("44520219880808" + seq)
 
 
 def make_card(prefix: str) -> str:
-    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+    return complete_card_number(prefix)
 
 
 def choose_benefit(chat: Chat) -> str:

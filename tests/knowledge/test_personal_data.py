@@ -11,8 +11,9 @@ from knowledge.personal_data import (
     MOBILE_IN_TEXT,
     InvalidValue,
     age_on,
+    complete_card_number,
+    complete_id_number,
     id_birth_date,
-    id_check_char,
     id_gender,
     luhn_ok,
     mask_bank_card,
@@ -28,15 +29,10 @@ from knowledge.personal_data import (
 
 
 def make_id(area: str = "445202", birth: str = "19900101", seq: str = "123") -> str:
-    first17 = area + birth + seq
-    return first17 + id_check_char(first17)
+    return complete_id_number(area + birth + seq)
 
 
-def with_luhn(prefix: str) -> str:
-    for d in "0123456789":
-        if luhn_ok(prefix + d):
-            return prefix + d
-    raise AssertionError
+with_luhn = complete_card_number
 
 
 def test_known_valid_id_numbers():
@@ -135,3 +131,13 @@ def test_extraction_regexes_use_lookarounds():
     assert MOBILE_IN_TEXT.search(f"身份证{make_id(area='113810', birth='19900101')}") is None
     assert MOBILE_IN_TEXT.search("卡号6222138123456789012") is None
     assert CARD_IN_TEXT.search("卡号是6222020200112233445谢谢").group(0) == "6222020200112233445"
+
+
+def test_completion_functions_produce_valid_numbers():
+    assert complete_id_number("11010519491231002") == "11010519491231002X"
+    for body in ("621700001234567", "622202020011223344", "4", "79927398713"[:-1]):
+        card = complete_card_number(body)
+        assert card.startswith(body) and luhn_ok(card)
+        # exactly one digit works
+        assert sum(luhn_ok(body + d) for d in "0123456789") == 1
+    assert complete_card_number("7992739871") == "79927398713"     # the classic Luhn example
