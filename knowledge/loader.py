@@ -17,7 +17,33 @@ from .models import (Bundle, Case, Channel, Deadline, Difference, Eligibility, E
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A mapping names the same key twice (YAML would silently keep the last one)."""
+
+
+class _Loader(_BaseLoader):
+    """Safe loader that rejects duplicate keys in any mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # unhashable key: the base constructor reports it
+                    continue
+                if first is not None:
+                    raise DuplicateKeyError(
+                        "while constructing a mapping", node.start_mark,
+                        f"duplicate key {key!r} (first at line {first.line + 1})", key_node.start_mark)
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
 
 def _display(path: Path) -> str:

@@ -144,3 +144,31 @@ def test_unknown_id_is_a_key_error(kb):
     with pytest.raises(KeyError):
         kb.bundle("pension")
     assert issubclass(knowledge.UnknownId, KeyError)
+
+
+def test_duplicate_top_level_key_is_rejected(data_copy):
+    path = data_copy / "lexicon.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\nstopwords: [的]\n", encoding="utf-8")
+    err = load_error(data_copy)
+    assert err.file.endswith("lexicon.yml")
+    assert "duplicate key 'stopwords'" in str(err)
+    assert "line" in err.field
+
+
+def test_duplicate_nested_key_is_rejected(data_copy):
+    path = data_copy / "items" / "talent.yml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(n for n, line in enumerate(lines) if line.lstrip().startswith("name:"))
+    lines.insert(i + 1, lines[i])
+    path.write_text("".join(lines), encoding="utf-8")
+    err = load_error(data_copy)
+    assert err.file.endswith("items/talent.yml")
+    assert "duplicate key 'name'" in str(err)
+
+
+@pytest.mark.parametrize("rel", sorted(str(p.relative_to(DEFAULT_DATA_DIR))
+                                       for p in DEFAULT_DATA_DIR.rglob("*.yml")))
+def test_shipped_files_have_no_duplicate_keys(rel):
+    from knowledge.loader import _read
+    assert _read(DEFAULT_DATA_DIR / rel) is not None
