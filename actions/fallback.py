@@ -1,22 +1,29 @@
-"""Low-confidence messages and questions outside the three bundles (issue 5).
+"""Messages the classifier was unsure about, and questions outside the three bundles.
 
-``action_clarify_intent`` runs on ``nlu_fallback``: it offers the two best
-intent guesses from ``intent_ranking`` as 您是想问 buttons, rendered in
-Chinese. The button payloads carry the entities found in the message (items
-resolved by the knowledge base), and the message itself is kept in the
-``pending_question`` slot so the answer can still use the user's words.
+``action_clarify_intent`` runs on ``nlu_fallback``. Before asking anything it
+lets the knowledge base decide: a message that names an item or service and
+asks something about it, or that the passage search answers confidently, is
+answered at once. Only when both are unsure does it ask 您是想问, and its
+buttons are full questions built from the best knowledge matches (“工伤认定
+需要什么材料”) plus the most likely other requests, never bare intent names.
+The message is kept in ``pending_question`` so that the chosen button's
+answer can still use the user's words.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import kb_support as ks
+from actions.answers.ask import from_tracker
+from actions.answers.compose import QUESTION_FORMS, aspect_buttons, compose, question_button
+from actions.answers.search import SEARCH_MIN_SCORE, answer_from_passages, search_passages
+from actions.answers.targets import targets_of
 
-# What each intent means, as a user would ask it (shown on the buttons).
+# What each non-question intent means, as a user would ask for it (button titles).
 INTENT_DESCRIPTIONS: Dict[Text, Text] = {
     "choose_bundle": "选择要办理的“一件事”",
     "select_items": "选择要办理的事项",
@@ -26,37 +33,17 @@ INTENT_DESCRIPTIONS: Dict[Text, Text] = {
     "done_selecting": "选好了，看材料清单和时限",
     "start_application": "开始在线申请",
     "describe_need": "根据我的情况推荐要办的事项",
-    "ask_materials": "需要准备哪些材料",
-    "ask_deadline": "多久能办好（办理时限）",
-    "ask_eligibility": "谁可以办理（办理条件）",
-    "ask_channel": "在哪里办、能否网上办",
-    "ask_howto": "怎么登录、上传材料、查看进度",
-    "ask_forbidden_demands": "哪些材料不能要求我提供",
-    "ask_deregistration": "什么情况会注销失业登记",
-    "ask_311": "“311”就业服务是什么",
-    "ask_region_difference": "不同地区的规定有什么不同",
-    "ask_policy": "相关政策和事项说明",
     "check_progress": "查询办理进度",
     "human_handoff": "转人工服务",
-    "greet": "回到主菜单",
-    "goodbye": "结束咨询",
-    "thank": "表示感谢",
     "ask_capabilities": "您能帮我做什么",
-    "bot_challenge": "您是不是机器人",
-    "restart": "重新开始",
-    "affirm": "是的 / 好的",
-    "deny": "不是 / 不用",
-    "out_of_scope": "其他问题",
 }
 
-# Guesses never offered as buttons: meaningless without context, or destructive.
-NOT_OFFERED = {"nlu_fallback", "affirm", "deny", "restart", "out_of_scope"}
+# Intents whose payloads carry the items / bundle named in the message.
+ENTITY_INTENTS = {"choose_bundle", "select_items", "remove_item", "describe_need"}
 
-# Intents whose answers use items / bundle / region named in the message.
-ENTITY_INTENTS = {
-    "choose_bundle", "select_items", "remove_item", "describe_need", "ask_materials",
-    "ask_deadline", "ask_eligibility", "ask_channel", "ask_region_difference", "ask_policy",
-}
+# Passage topics that map to an aspect question about the passage's item.
+TOPIC_ASPECTS = {"materials": "materials", "deadline": "deadline", "channels": "channel",
+                 "channel": "channel", "eligibility": "eligibility"}
 
 
 def top_guesses(tracker: Tracker, n: int = 2) -> List[Text]:
@@ -64,17 +51,34 @@ def top_guesses(tracker: Tracker, n: int = 2) -> List[Text]:
     guesses: List[Text] = []
     for entry in ranking:
         name = entry.get("name")
-        if name and name not in NOT_OFFERED and name in INTENT_DESCRIPTIONS and name not in guesses:
+        if name in INTENT_DESCRIPTIONS and name not in guesses:
             guesses.append(name)
         if len(guesses) == n:
             break
     return guesses
 
 
-def guess_payload(intent: Text, entities: Dict[Text, Any]) -> Text:
-    if intent not in ENTITY_INTENTS:
-        return f"/{intent}"
-    return ks.payload(intent, **entities)
+def knowledge_buttons(kb, ask, passages) -> List[Dict[Text, Text]]:
+    """Full questions: the named target's aspects, else the best passages' items."""
+    targets = targets_of(kb, ask.items, ask.services)
+    if targets:
+        aspects = [a for a in ask.aspects if a in QUESTION_FORMS] or ["materials", "deadline", "channel"]
+        return [b for t in targets[:2] for b in aspect_buttons(kb, t, aspects[:3])][:4]
+    buttons: List[Dict[Text, Text]] = []
+    for p in passages:
+        aspect = TOPIC_ASPECTS.get(getattr(p, "topic", ""))
+        if p.item_id in kb.items and aspect:
+            b = question_button(kb.items[p.item_id].name, aspect,
+                                ks.payload("ask_question", item=[p.item_id], aspect=[aspect]))
+        elif getattr(p, "title", ""):
+            b = {"title": f"了解：{p.title}", "payload": p.title}
+        else:
+            continue
+        if b["title"] not in {x["title"] for x in buttons}:
+            buttons.append(b)
+        if len(buttons) == 3:
+            break
+    return buttons
 
 
 class ActionClarifyIntent(Action):
@@ -85,24 +89,38 @@ class ActionClarifyIntent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = ks.latest_text(tracker).strip()
-        entities: Dict[Text, Any] = {}
         kb = ks.kb_or_none()
-        if kb is not None:
-            items = ks.items_in_message(kb, tracker, None)
-            if items:
-                entities["item"] = items
-            bundle_id: Optional[Text] = ks.bundle_in_message(kb, tracker)
-            if bundle_id:
-                entities["bundle"] = bundle_id
-            regions = ks.regions_in_message(kb, tracker)
-            if regions:
-                entities["region"] = regions[0]
-        guesses = top_guesses(tracker)
-        buttons = [
-            {"title": INTENT_DESCRIPTIONS[g], "payload": guess_payload(g, entities)} for g in guesses
-        ]
+        buttons: List[Dict[Text, Text]] = []
+        if kb is not None and text:
+            ask = from_tracker(kb, tracker)
+            # 1. the knowledge base understands the question: answer it
+            if ask.aspects and (ask.named or ask.bundle or set(ask.aspects) - {"policy", "materials", "deadline",
+                                                                               "channel", "eligibility"}):
+                reply = compose(kb, ask)
+                if reply is not None:
+                    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+                    return [SlotSet("pending_question", None), SlotSet("pending_confirmation", reply.pending)]
+            passages = search_passages(kb, ask.text, min_score=0.0, k=5)
+            if passages and passages[0].score >= SEARCH_MIN_SCORE and ask.aspects:
+                dispatcher.utter_message(text=answer_from_passages([p for p in passages if p.score >= SEARCH_MIN_SCORE]))
+                return [SlotSet("pending_question", None), SlotSet("pending_confirmation", None)]
+            buttons = knowledge_buttons(kb, ask, [p for p in passages if p.score >= 0.08])
+        for g in top_guesses(tracker):
+            if len(buttons) >= 4:
+                break
+            entities: Dict[Text, Any] = {}
+            if kb is not None and g in ENTITY_INTENTS:
+                items = ks.items_in_message(kb, tracker, None)
+                if items:
+                    entities["item"] = items
+                bundle_id = ks.bundle_in_message(kb, tracker)
+                if bundle_id:
+                    entities["bundle"] = bundle_id
+            payload = ks.payload(g, **entities) if entities else f"/{g}"
+            if INTENT_DESCRIPTIONS[g] not in {b["title"] for b in buttons}:
+                buttons.append({"title": INTENT_DESCRIPTIONS[g], "payload": payload})
         buttons.append({"title": "都不是，转人工服务", "payload": "/human_handoff"})
-        if guesses:
+        if len(buttons) > 1:
             message = "抱歉，我不太确定您的意思。您是想问："
         else:
             message = (

@@ -21,7 +21,7 @@ def menu_buttons() -> List[Dict[str, str]]:
     ]
     buttons += [
         {"title": "查询办理进度", "payload": "/check_progress"},
-        {"title": "咨询材料和时限", "payload": "/ask_materials"},
+        {"title": "咨询材料和时限", "payload": '/ask_question{"aspect": ["materials", "deadline"]}'},
         {"title": "转人工", "payload": "/human_handoff"},
     ]
     return buttons

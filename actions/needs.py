@@ -81,7 +81,7 @@ class ActionSuggestBundle(ks.KBAction):
             pending = {"type": "select_suggested", "bundle": bundle_id, "items": items}
         buttons.append({"title": f"查看{bundle.name}全部事项", "payload": ks.payload("choose_bundle", bundle=bundle_id)})
         if items:
-            buttons.append({"title": "需要准备什么材料", "payload": ks.payload("ask_materials", item=items)})
+            buttons.append({"title": "需要准备什么材料", "payload": ks.payload("ask_question", item=items, aspect=["materials"])})
         buttons.append(ks.handoff_button())
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
         return [SlotSet("pending_confirmation", pending), SlotSet("pending_question", None)]

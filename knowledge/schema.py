@@ -337,6 +337,10 @@ LEXICON_FILE = Map({
     "topics": Dict(List(Str())),
     "synonyms": Dict(List(Str())),
     "distractors": List(Str()),
+    "aspects": Dict(List(Str())),
+    "aspect_patterns": Dict(List(Str())),
+    "howto_topics": Dict(List(Str())),
+    "weak_cues": List(Str()),
 })
 
 FILE_SCHEMAS = {

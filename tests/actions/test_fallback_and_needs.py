@@ -8,31 +8,52 @@ from actions.needs import ActionSuggestBundle
 from tests.actions.conftest import all_text, make_tracker, payloads, run_action, slot_events
 
 
-def test_clarify_offers_two_best_guesses_in_chinese(kb):
+def test_clarify_lets_the_knowledge_base_answer_a_question_it_understands(kb):
+    # unsure classifier, but the words name an item and ask how long: answer it
     messages, events = run_action(ActionClarifyIntent(), make_tracker("nlu_fallback"))
+    text = all_text(messages)
+    assert kb.items["unemployment_registration"].primary.deadline.text in text
+    assert "您是想问" not in text
+    assert slot_events(events)["pending_question"] is None
+
+
+def test_clarify_offers_full_questions_when_both_are_unsure(kb):
+    tracker = make_tracker("nlu_fallback", text="工伤认定那个事儿")
+    messages, events = run_action(ActionClarifyIntent(), tracker)
     buttons = [b for m in messages for b in m.get("buttons") or []]
     titles = [b["title"] for b in buttons]
-    assert titles[0] == INTENT_DESCRIPTIONS["ask_deadline"]
-    assert titles[1] == INTENT_DESCRIPTIONS["select_items"]  # affirm is never offered
+    name = kb.items["work_injury_recognition"].name
+    assert f"{name}需要什么材料" in titles and f"{name}多久能办好" in titles
+    first = buttons[0]["payload"]
+    assert first.startswith("/ask_question{")
+    body = json.loads(first[len("/ask_question"):])
+    assert body["item"] == ["work_injury_recognition"] and body["aspect"] == ["materials"]
+    assert INTENT_DESCRIPTIONS["select_items"] in titles  # affirm is never offered
     assert buttons[-1]["payload"] == "/human_handoff"
     assert "您是想问" in all_text(messages)
-    first = buttons[0]["payload"]
-    assert first.startswith("/ask_deadline{")
-    assert "unemployment_registration" in json.loads(first[len("/ask_deadline"):])["item"]
-    assert slot_events(events)["pending_question"] == "失业登记那个东西要多久啊能不能快点"
+    assert slot_events(events)["pending_question"] == "工伤认定那个事儿"
 
 
-def test_every_issue5_and_basic_intent_has_a_description():
+def test_clarify_without_any_match_says_how_to_ask(kb):
+    tracker = make_tracker("nlu_fallback", text="嗯嗯嗯这个那个",
+                           ranking=[{"name": "nlu_fallback", "confidence": 0.4}, {"name": "affirm", "confidence": 0.3}])
+    messages, _ = run_action(ActionClarifyIntent(), tracker)
+    text = all_text(messages)
+    assert "换个说法" in text and "/human_handoff" in payloads(messages)
+
+
+def test_every_non_question_intent_offered_has_a_description():
     import yaml
     from pathlib import Path
 
+    from actions.fallback import ENTITY_INTENTS
+
     intents = set()
-    # ours and the foundation's; other features' intents are simply not offered
-    for name in ("selection.yml", "knowledge_answers.yml", "fallback.yml", "application_entry.yml", "basics.yml", "progress.yml"):
-        path = Path("bot/domain") / name
+    for path in Path("bot/domain").glob("*.yml"):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         intents |= {i if isinstance(i, str) else next(iter(i)) for i in doc.get("intents", [])}
-    assert intents - {"nlu_fallback"} <= set(INTENT_DESCRIPTIONS)
+    assert set(INTENT_DESCRIPTIONS) <= intents
+    assert ENTITY_INTENTS <= set(INTENT_DESCRIPTIONS)
 
 
 def test_out_of_scope_offers_hotline_and_handoff(kb):

@@ -1,0 +1,45 @@
+"""``action_answer_question``: the one action behind the ``ask_question`` intent."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import kb_support as ks
+from actions.answers.ask import from_tracker
+from actions.answers.compose import compose, search_reply
+from actions.answers.render import Reply, handoff_reply
+
+logger = logging.getLogger(__name__)
+
+
+def answer_reply(kb, tracker: Tracker) -> Reply:
+    """The answer to this turn's question; an honest hand-over when there is none."""
+    try:
+        ask = from_tracker(kb, tracker)
+        reply: Optional[Reply] = compose(kb, ask) or search_reply(kb, ask)
+    except Exception:
+        logger.exception("composing an answer failed")
+        reply = None
+    return reply or handoff_reply()
+
+
+class ActionAnswerQuestion(ks.KBAction):
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def respond(
+        self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        reply = answer_reply(kb, tracker)
+        text, buttons = reply.text, list(reply.buttons)
+        back = ks.continue_selection_buttons(kb, tracker)
+        titles = {b["title"] for b in buttons}
+        buttons += [b for b in back if b["title"] not in titles]
+        if back and reply.pending is None:
+            text += "\n\n您已选择的事项仍为您保留，可以继续选择。"
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("pending_confirmation", reply.pending), SlotSet("pending_question", None)]

@@ -1,0 +1,96 @@
+"""What this turn asks: read from the user's words, or from a button's payload.
+
+Typed text is analysed by ``knowledge.understand`` (items, 湖南 services,
+aspects, region). A payload (``/ask_question{"item": [...], "aspect": [...]}``)
+bypasses NLU, so its values are re-validated here; when it answers a
+您是想问 question, the words of that question (``pending_question``) fill in
+what the payload does not say.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional, Text
+
+from rasa_sdk import Tracker
+
+from actions import kb_support as ks
+from knowledge.understand import ASPECTS, analyze
+
+
+@dataclass
+class Ask:
+    text: Text = ""
+    items: List[Text] = field(default_factory=list)       # named in this turn
+    services: List[Text] = field(default_factory=list)    # 湖南 services named
+    aspects: List[Text] = field(default_factory=list)
+    regions: List[Text] = field(default_factory=list)     # named in this turn
+    region: Optional[Text] = None                         # named, else remembered
+    bundle: Optional[Text] = None                         # named in this turn
+    selected: List[Text] = field(default_factory=list)    # the conversation's selection
+    current_bundle: Optional[Text] = None
+    howto_topic: Optional[Text] = None
+    apply: bool = False
+    payload: bool = False
+
+    @property
+    def named(self) -> bool:
+        return bool(self.items or self.services)
+
+    def target_items(self) -> tuple:
+        """(item ids, 'message' | 'selection' | '')."""
+        if self.items:
+            return self.items, "message"
+        if self.selected and not self.services and not self.bundle:
+            return self.selected, "selection"
+        return [], ""
+
+    def with_items(self, items: List[Text], services: List[Text] = ()) -> "Ask":
+        copy = Ask(**{k: getattr(self, k) for k in self.__dataclass_fields__})
+        copy.items, copy.services = list(items), list(services)
+        return copy
+
+
+def _valid(values: List[Any], known) -> List[Text]:
+    return [v for v in dict.fromkeys(values) if isinstance(v, str) and v in known]
+
+
+def from_text(kb, text: Text, *, selected: List[Text] = (), current_bundle: Optional[Text] = None,
+              region_slot: Optional[Text] = None) -> Ask:
+    a = analyze(kb, text, bundle_id=current_bundle)
+    regions = a.regions
+    return Ask(
+        text=a.text, items=ks.order_items(kb, a.items), services=a.services, aspects=a.aspects,
+        regions=regions, region=(regions[0] if regions else region_slot), bundle=a.bundle,
+        selected=list(selected), current_bundle=current_bundle, howto_topic=a.howto_topic,
+        apply=a.apply,
+    )
+
+
+def from_tracker(kb, tracker: Tracker) -> Ask:
+    selected = ks.selected_items(kb, tracker)
+    current = ks.current_bundle(kb, tracker)
+    region_slot = tracker.get_slot("region")
+    regions = ks.known_regions(kb)
+    region_slot = region_slot if region_slot in regions else None
+    text = ks.question_text(tracker)
+    ask = from_text(kb, text, selected=selected, current_bundle=current, region_slot=region_slot)
+    if not ks.is_payload(tracker):
+        if not ask.items:   # entities of the NLU (e.g. a synonym) as a fallback
+            ask.items = ks.valid_item_ids(kb, ks.entity_values(tracker, "item"))
+        return ask
+    # a payload: its own entities first, the pending question's words after
+    items = _valid(ks.entity_values(tracker, "item"), kb.items)
+    services = _valid(ks.entity_values(tracker, "service"), getattr(kb, "services", {}))
+    aspects = _valid(ks.entity_values(tracker, "aspect"), ASPECTS)
+    region = next(iter(_valid(ks.entity_values(tracker, "region"), regions)), None)
+    bundle = next(iter(_valid(ks.entity_values(tracker, "bundle"), kb.bundles)), None)
+    ask.payload = True
+    if items or services:
+        ask.items, ask.services = items, services
+    if aspects:
+        ask.aspects = [a for a in ASPECTS if a in aspects]
+    if region:
+        ask.region, ask.regions = region, [region]
+    if bundle:
+        ask.bundle = bundle
+    return ask

@@ -1,0 +1,204 @@
+"""Every aspect asked, for every target named, in one reply grouped by target.
+
+    compose(kb, ask) -> Reply | None
+
+``None`` means the knowledge base has nothing to say to these words; the
+caller decides what to do then (ask which item, clarify, hand over).
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Text
+
+from actions import kb_support as ks
+from actions.answers import facts, topics
+from actions.answers.ask import Ask
+from actions.answers.render import Reply
+from actions.answers.search import POLICY_MIN_SCORE, answer_from_search
+from actions.answers.targets import Target, targets_of
+
+#: Aspects answered per item or service.
+TARGET_ASPECTS = ("policy", "eligibility", "materials", "deadline", "channel", "form", "linked")
+
+#: Search topics for a question about an aspect that names no target.
+SEARCH_TOPICS = {
+    "materials": ("materials",), "deadline": ("deadline",), "eligibility": ("eligibility",),
+    "channel": ("channels", "channel", "apply"), "form": ("form",), "linked": ("link",),
+    "policy": (),
+}
+
+#: How a button asks one aspect of one target, as a full question.
+QUESTION_FORMS = {
+    "materials": "{name}需要什么材料",
+    "deadline": "{name}多久能办好",
+    "channel": "{name}在哪里办",
+    "eligibility": "哪些人可以办{name}",
+}
+
+
+def question_button(target_name: Text, aspect: Text, payload: Text) -> Dict[Text, Text]:
+    return {"title": QUESTION_FORMS[aspect].format(name=target_name), "payload": payload}
+
+
+def aspect_buttons(kb, target: Target, aspects=("materials", "deadline", "channel")) -> List[Dict[Text, Text]]:
+    key = "item" if target.kind == "item" else "service"
+    return [
+        question_button(target.name, a, ks.payload("ask_question", **{key: [target.id], "aspect": [a]}))
+        for a in aspects
+    ]
+
+
+def compose(kb, ask: Ask) -> Optional[Reply]:
+    aspects = list(ask.aspects)
+    parts: List[Text] = []
+    buttons: List[Dict[Text, Text]] = []
+
+    # answers that are not about one target
+    if "howto" in aspects and not ask.named:
+        r = topics.howto(kb, ask)
+        if r is not None:
+            parts.append(r.text)
+            buttons += r.buttons
+    if "service_311" in aspects:
+        parts.append(topics.service_311(kb, ask).text)
+    if "deregistration" in aspects:
+        r = topics.deregistration(kb, ask)
+        parts.append(r.text)
+        buttons += r.buttons
+    if "difference" in aspects:
+        parts.append(topics.differences(kb, ask).text)
+    if "overview" in aspects:
+        bundle_id = ask.bundle or ask.current_bundle
+        if bundle_id:
+            r = topics.bundle_overview(kb, bundle_id)
+            parts.append(r.text)
+            buttons += r.buttons
+        elif not ask.named:
+            parts.append("我可以办理的“一件事”有：" + "、".join(b.name for b in kb.bundles.values())
+                         + "。您想了解哪一个？")
+            buttons += [{"title": b.name, "payload": ks.payload("ask_question", bundle=b.id, aspect=["overview"])}
+                        for b in kb.bundles.values()]
+
+    # the targets: named in the message, else the selection (for item facts)
+    item_ids, origin = ask.target_items()
+    wanted = [a for a in aspects if a in TARGET_ASPECTS]
+    handled_elsewhere = bool(parts)
+    if not ask.named and not wanted and handled_elsewhere:
+        item_ids = []
+    targets = targets_of(kb, item_ids, ask.services)
+    if "service_311" in aspects:
+        targets = [t for t in targets if t.id != "service_311"]
+
+    if "rules" in aspects:
+        blocks = [(t, facts.rules_block(kb, t, ask)) for t in targets]
+        blocks = [(t, b) for t, b in blocks if b]
+        if blocks:
+            for t, (title, lines) in blocks:
+                parts.append(f"“{t.name}”{title}：\n" + "\n".join(lines))
+        else:
+            r = topics.general_rules(kb, ask)
+            parts.append(r.text)
+            buttons += r.buttons
+
+    if not targets:
+        if not wanted:
+            if parts:
+                return Reply("\n\n".join(parts), _dedupe(buttons))
+            return None
+        bundle_id = ask.bundle if not ask.payload or ask.bundle else None
+        bundle_id = bundle_id or (ask.current_bundle if not ask.payload else None)
+        if bundle_id and set(wanted) <= {"materials", "deadline", "policy", "overview"}:
+            if "materials" in wanted:
+                r = topics.bundle_materials(kb, bundle_id)
+                parts.append(r.text)
+                buttons += r.buttons
+            if "deadline" in wanted:
+                parts.append(topics.bundle_deadlines(kb, bundle_id).text)
+            if "policy" in wanted and not parts:
+                r = topics.bundle_overview(kb, bundle_id)
+                parts.append(r.text)
+                buttons += r.buttons
+            return Reply("\n\n".join(parts), _dedupe(buttons))
+        topics_ = tuple(t for a in wanted for t in SEARCH_TOPICS.get(a, ()))
+        found = answer_from_search(kb, ask.text, topics_) if ask.text else None
+        if found:
+            parts.append(found)
+            return Reply("\n\n".join(parts), _dedupe(buttons))
+        if parts:
+            return Reply("\n\n".join(parts), _dedupe(buttons))
+        return which_target(kb, ask, wanted)
+
+    if not wanted:
+        if parts:
+            return Reply("\n\n".join(parts), _dedupe(buttons))
+        wanted = ["policy"]
+    if "howto" in aspects and ask.named and "channel" not in wanted:
+        wanted.append("channel")
+
+    # several items' materials from the selection: one merged checklist
+    if wanted == ["materials"] and origin == "selection" and len(targets) > 1 and not ask.services:
+        r = topics.checklist(kb, item_ids, ask.region, origin)
+        return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons + r.buttons))
+
+    several_aspects = len(wanted) > 1
+    for target in targets:
+        asked = list(wanted)
+        if target.kind == "service" and ask.apply and "policy" not in asked:
+            asked.insert(0, "policy")   # how a 湖南 service works is its description
+        blocks = [facts.ITEM_BLOCKS[a](kb, target, ask) for a in asked]
+        several_aspects = len(asked) > 1
+        if several_aspects:
+            section = [f"【{target.name}】"]
+            for title, lines in blocks:
+                section.append(f"{title}：" if title else "")
+                section.extend(lines)
+            parts.append("\n".join(x for x in section if x))
+        else:
+            title, lines = blocks[0]
+            head = (f"“{target.name}”{title}：" if title.startswith("需要") else f"“{target.name}”的{title}：") if title else ""
+            parts.append("\n".join(([head] if head else []) + lines))
+
+    if "materials" in wanted and "linked" not in wanted:
+        link = facts.linked_line(kb, [t.id for t in targets if t.kind == "item"], ask.region)
+        if link:
+            parts.append(link)
+
+    if len(targets) == 1 and targets[0].kind == "item" and targets[0].id not in ask.selected:
+        item = kb.items[targets[0].id]
+        buttons.append({"title": f"选择办理：{item.name}", "payload": ks.payload("select_items", item=[item.id])})
+    if wanted == ["policy"] and len(targets) == 1:
+        buttons = aspect_buttons(kb, targets[0]) + buttons
+    return Reply("\n\n".join(parts), _dedupe(buttons))
+
+
+def which_target(kb, ask: Ask, wanted: List[Text]) -> Reply:
+    """An aspect without an item: ask which one, with the aspect kept in the buttons."""
+    aspect = wanted[0]
+    bundle_id = ask.bundle or ask.current_bundle
+    if bundle_id:
+        bundle = kb.bundles[bundle_id]
+        buttons = [
+            {"title": ks.item_name(kb, i), "payload": ks.payload("ask_question", item=[i], aspect=wanted)}
+            for i in bundle.item_ids if i in kb.items
+        ]
+        return Reply(f"请问您想了解{bundle.name}中哪个事项？", buttons)
+    buttons = [
+        {"title": b.name, "payload": ks.payload("ask_question", bundle=b.id, aspect=wanted)}
+        for b in kb.bundles.values()
+    ]
+    what = {"materials": "材料", "deadline": "办理时限", "channel": "办理地点", "eligibility": "办理条件",
+            "form": "填写内容", "linked": "联办规定"}.get(aspect, "规定")
+    return Reply(f"请问您想了解哪个事项的{what}？可以直接说事项名称，比如“失业登记”。", buttons)
+
+
+def search_reply(kb, ask: Ask, min_score: float = POLICY_MIN_SCORE) -> Optional[Reply]:
+    found = answer_from_search(kb, ask.text, min_score=min_score) if ask.text else None
+    return Reply(found) if found else None
+
+
+def _dedupe(buttons: List[Dict[Text, Text]]) -> List[Dict[Text, Text]]:
+    seen, out = set(), []
+    for b in buttons:
+        if b["title"] not in seen:
+            seen.add(b["title"])
+            out.append(b)
+    return out

@@ -1,0 +1,241 @@
+"""One block of facts per aspect and target, each line naming its region and guide.
+
+A block is ``(title, lines)``; ``compose`` puts the blocks of one target
+together. A question scoped to a region gets that region's guide first and
+says plainly when that guide lacks the target; other regions follow in one
+short line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, List, Optional, Text, Tuple
+
+from actions import kb_support as ks
+from actions.answers.ask import Ask
+from actions.answers.render import (
+    common_materials, cite, deadline_text, deadlines_differ, not_stated, other_materials_text,
+    region_head, join_materials, s,
+)
+from actions.answers.targets import Target
+
+logger = logging.getLogger(__name__)
+
+Block = Tuple[Text, List[Text]]
+
+
+def scoped(target: Target, ask: Ask) -> Tuple[List[Any], List[Text], List[Text]]:
+    """(provisions to state, lines before them, lines after them) for the asked region."""
+    provisions = list(target.provisions)
+    region = ask.region
+    if not region:
+        return provisions, [], []
+    own = target.in_region(region)
+    others = [p.region for p in provisions if p.region != region]
+    if own:
+        after = [f"（{'、'.join(dict.fromkeys(others))}的指引另有规定，需要可以问我。）"] if others else []
+        return own, [], after
+    return provisions, [f"{region}的指引中没有“{target.name}”，以下是其他地区指引的规定："], []
+
+
+def differ_line(values: List[Text], what: Text) -> List[Text]:
+    if len(values) > 1 and ks.regions_differ(values):
+        return [f"注意：不同地区指引的{what}规定不同，请以您办理地的规定为准。"]
+    return []
+
+
+# ---------------------------------------------------------------- per aspect
+
+
+def materials_block(kb, target: Target, ask: Ask) -> Block:
+    provisions, before, after = scoped(target, ask)
+    lines = list(before)
+    values = []
+    for p in provisions:
+        common = common_materials(p)
+        other = other_materials_text(p)
+        if common:
+            value = f"共性材料：{join_materials(common)}；其他材料：{other}"
+        else:
+            value = other
+        values.append(value)
+        lines.append(f"· {region_head(p)}：{value}")
+    lines += differ_line(values, "材料")
+    if any(common_materials(p) for p in provisions):
+        lines.append("（共性材料在同一“一件事”的多个事项间只需提供1份。）")
+    return "需要的材料", lines + after
+
+
+def deadline_block(kb, target: Target, ask: Ask) -> Block:
+    provisions, before, after = scoped(target, ask)
+    lines = list(before)
+    for p in provisions:
+        lines.append(f"· {region_head(p)}：{deadline_text(p)}")
+    if deadlines_differ(provisions):
+        lines.append("注意：不同地区指引的办理时限不同，请以您办理地的规定为准。")
+    if target.kind == "item":
+        estimate = completion_line(kb, target.id, provisions)
+        if estimate:
+            lines.append(estimate)
+    return "办理时限", lines + after
+
+
+def completion_line(kb, item_id: Text, shown: List[Any]) -> Optional[Text]:
+    """Expected completion date from the primary guide's working days, if shown."""
+    primary = kb.items[item_id].primary
+    if primary is None or primary not in shown:
+        return None
+    try:
+        completion = kb.expected_completion(item_id, dt.date.today())
+    except Exception:
+        logger.exception("expected_completion failed for %s", item_id)
+        return None
+    if completion is None or not getattr(completion, "date", None) or not s(getattr(completion, "text", "")):
+        return None
+    where = f"按{primary.region}的规定，" if len(shown) > 1 else ""
+    line = f"{where}如果今天受理：{s(completion.text)}"
+    if getattr(completion, "estimated", False):
+        line += "（估算，以实际受理日期为准）"
+    return line
+
+
+def eligibility_block(kb, target: Target, ask: Ask) -> Block:
+    provisions, before, after = scoped(target, ask)
+    lines = list(before)
+    stated = [p for p in provisions if getattr(p, "eligibility", None) and s(p.eligibility.text)]
+    for p in stated:
+        lines.append(f"· {region_head(p)}：{s(p.eligibility.text)}")
+    silent = [p.region for p in provisions if p not in stated]
+    if silent:
+        lines.append(f"· {'、'.join(dict.fromkeys(silent))}：{not_stated('受理条件')}")
+    return "受理对象和条件", lines + after
+
+
+def channel_text(provision: Any) -> Text:
+    parts: List[Text] = []
+    agency = s(getattr(provision, "agency", None))
+    if agency:
+        parts.append(f"{s(getattr(provision, 'agency_label', None)) or '受理机构'}：{agency}")
+    system = getattr(provision, "external_system", None)
+    if system is not None:
+        name, url = s(getattr(system, "name", None)), s(getattr(system, "url", None))
+        how = s(getattr(system, "instruction", None))
+        parts.append(f"对接系统：{name}{'（网址：' + url + '）' if url else ''}" + (f"，{how}" if how else ""))
+    channels = list(getattr(provision, "channels", ()) or ())
+
+    def fmt(c):
+        url = s(getattr(c, "url", None))
+        return f"{c.name}（{url}）" if url and url not in c.name else c.name
+
+    online = [fmt(c) for c in channels if getattr(c, "kind", "") == "online"]
+    offline = [fmt(c) for c in channels if getattr(c, "kind", "") == "offline"]
+    if online:
+        parts.append("线上：" + "；".join(online))
+    if offline:
+        parts.append("线下：" + "；".join(offline))
+    if not parts:
+        parts.append(s(getattr(provision, "channels_text", None)) or not_stated("办理渠道"))
+    return "；".join(parts)
+
+
+def channel_block(kb, target: Target, ask: Ask) -> Block:
+    provisions, before, after = scoped(target, ask)
+    lines = list(before)
+    values = [channel_text(p) for p in provisions]
+    lines += [f"· {region_head(p)}：{v}" for p, v in zip(provisions, values)]
+    return "办理渠道", lines + after
+
+
+def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
+    """What an office must not demand (湖南), for this target; None when its guides say nothing."""
+    lines: List[Text] = []
+    for p in target.provisions:
+        texts = [r.text for r in getattr(p, "requirements", ()) if getattr(r, "kind", "") == "prohibition"]
+        if texts:
+            lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
+    if not lines:
+        return None
+    lines.append(f"如遇到不合理的要求，可以拨打人社服务热线{ks.HOTLINE}反映。")
+    return "经办机构的明确要求", lines
+
+
+def form_block(kb, target: Target, ask: Ask) -> Block:
+    if target.kind != "item":
+        return "需要填写的信息", [f"· {not_stated('在线申请需要填写的信息')}"]
+    try:
+        expanded = [e.item_id for e in kb.expand_selection([target.id])]
+        sections = [sec for sec in kb.form_sections(expanded) if sec.fields]
+    except Exception:
+        logger.exception("form_sections failed for %s", target.id)
+        sections = []
+    if not sections:
+        return "需要填写的信息", [f"· {not_stated('在线申请需要填写的信息')}"]
+    lines = []
+    for sec in sections:
+        labels = "、".join(f.label for f in sec.fields)
+        where = f"（{cite(sec.source)}）" if getattr(sec, "source", None) else ""
+        lines.append(f"· {sec.title}{where}：{labels}")
+    return "在线申请需要填写的信息", lines
+
+
+def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:
+    """The linked-item rule, once, attributed to its region's guide (北京)."""
+    for item_id in item_ids:
+        if item_id not in kb.items:
+            continue
+        linked = [e for e in kb.expand_selection([item_id]) if e.added_by and e.item_id in kb.items]
+        if not linked:
+            continue
+        rules = [r for r in kb.link_rules if r.item_id == item_id]
+        rule_region = rules[0].region if rules else "北京"
+        if region and region != rule_region:
+            return None
+        names = ks.names(kb, [e.item_id for e in linked])
+        src = f"（依据：{cite(rules[0].source)}）" if rules else ""
+        return f"联办：按{rule_region}的规定，办理“{kb.items[item_id].name}”需同时办理{names}{src}。"
+    return None
+
+
+def linked_block(kb, target: Target, ask: Ask) -> Block:
+    line = linked_line(kb, [target.id], None) if target.kind == "item" else None
+    if line:
+        return "联办", [line]
+    return "联办", ["· 各地指引未规定此事项需要和其他事项联办，可以按需单独选择。"]
+
+
+def card_block(kb, target: Target, ask: Ask) -> Block:
+    """What the knowledge base knows about one target, per region."""
+    lines: List[Text] = []
+    if target.kind == "item":
+        item = kb.items[target.id]
+        bundle = kb.bundles[item.bundle_id]
+        number = ks.menu_number(kb, item.id)
+        kind = "单办事项" if getattr(item, "kind", "") == "single_item" else "事项"
+        lines.append(f"“{item.name}”是{bundle.name}中的{kind}" + (f"（第{number}项）" if number else "") + "。")
+    else:
+        from actions.answers.topics import service_lines  # the service as its guide describes it
+
+        return "", service_lines(kb.services[target.id])
+    provisions, before, after = scoped(target, ask)
+    lines += before
+    for p in provisions:
+        facts = []
+        if getattr(p, "eligibility", None) and s(p.eligibility.text):
+            facts.append(f"受理对象：{s(p.eligibility.text)}")
+        common = common_materials(p)
+        facts.append("材料：" + (f"共性材料{join_materials(common)}，其他材料{other_materials_text(p)}"
+                                  if common else other_materials_text(p)))
+        facts.append(f"办理时限：{deadline_text(p)}")
+        lines.append(f"· {region_head(p)}：" + "；".join(facts))
+    return "", lines + after
+
+
+ITEM_BLOCKS = {
+    "materials": materials_block,
+    "deadline": deadline_block,
+    "eligibility": eligibility_block,
+    "channel": channel_block,
+    "form": form_block,
+    "linked": linked_block,
+    "policy": card_block,
+}

@@ -1,0 +1,61 @@
+"""Passage search, for questions the structured answers do not cover."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Iterable, List, Optional, Text
+
+from actions.answers.render import cite, s
+
+logger = logging.getLogger(__name__)
+
+# kb.search scores are in [0, 1]; unrelated questions score below 0.2
+# (knowledge/README.md). A question whose act is known to be a question gets
+# a lower bar than one the classifier was unsure about.
+SEARCH_MIN_SCORE = float(os.environ.get("KB_SEARCH_MIN_SCORE", "0.2"))
+POLICY_MIN_SCORE = float(os.environ.get("KB_POLICY_MIN_SCORE", "0.12"))
+MAX_PASSAGE_CHARS = 400
+
+
+def search_passages(kb, text: Text, topics: Iterable[Text] = (), k: int = 5,
+                    min_score: Optional[float] = None) -> List[Any]:
+    if not text:
+        return []
+    try:
+        passages = kb.search(text, k=k)
+    except Exception:
+        logger.exception("kb.search failed")
+        return []
+    bar = SEARCH_MIN_SCORE if min_score is None else min_score
+    good = [p for p in passages if p.score >= bar]
+    topics = set(topics)
+    if topics:
+        preferred = [p for p in good if getattr(p, "topic", "") in topics]
+        if preferred:
+            return preferred
+    return good
+
+
+def passage_text(passage: Any) -> Text:
+    text = s(passage.text)
+    if len(text) > MAX_PASSAGE_CHARS:
+        cut = text[:MAX_PASSAGE_CHARS]
+        stop = max(cut.rfind("。"), cut.rfind("；"))
+        text = (cut[: stop + 1] if stop > MAX_PASSAGE_CHARS // 2 else cut.rstrip()) + "……"
+    title = s(getattr(passage, "title", ""))
+    head = f"【{title}】\n" if title and title not in text[:40] else ""
+    return f"{head}{text}\n（依据：{cite(passage.source)}）"
+
+
+def answer_from_passages(passages: List[Any]) -> Text:
+    best = passages[0]
+    parts = [passage_text(best)]
+    for other in passages[1:2]:
+        if other.score >= best.score * 0.9 and other.source != best.source and other.text != best.text:
+            parts.append(passage_text(other))
+    return "\n\n".join(parts)
+
+
+def answer_from_search(kb, text: Text, topics: Iterable[Text] = (), min_score: Optional[float] = None) -> Optional[Text]:
+    passages = search_passages(kb, text, topics, min_score=min_score)
+    return answer_from_passages(passages) if passages else None

@@ -1,0 +1,271 @@
+"""Answers that are not about one item: bundles, how-to steps, rules an office must
+follow, deregistration cases, “311”, region differences."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from actions import kb_support as ks
+from actions.answers.ask import Ask
+from actions.answers.facts import linked_line
+from actions.answers.render import (
+    Reply, cite, common_materials, deadline_text, deadlines_differ, join_materials, material_display,
+    other_materials_text, s,
+)
+from actions.answers.search import answer_from_search, passage_text
+
+
+# ---------------------------------------------------------------- bundles
+
+
+def bundle_overview(kb, bundle_id: Text) -> Reply:
+    bundle = kb.bundles[bundle_id]
+    items = [i for i in bundle.item_ids if i in kb.items]
+    lines = [f"{bundle.name}包括以下事项（依据：{cite(bundle.source)}）："]
+    lines += [ks.numbered_name(kb, i) for i in items]
+    singles = [i.id for i in kb.items.values() if i.bundle_id == bundle_id and i.id not in items]
+    if singles:
+        srcs = {cite(kb.items[i].provisions[0].source) for i in singles}
+        lines.append(f"另有单办事项：{ks.names(kb, singles)}（依据：{'；'.join(sorted(srcs))}）。")
+    buttons = [{"title": "选择要办理的事项", "payload": ks.payload("choose_bundle", bundle=bundle_id)}]
+    return Reply("\n".join(lines), buttons)
+
+
+def bundle_materials(kb, bundle_id: Text) -> Reply:
+    """The bundle's table as the guide gives it: 共性材料 once, then each row's 其他材料."""
+    bundle = kb.bundles[bundle_id]
+    lines = [f"{bundle.name}的材料（依据：{cite(bundle.source)}）："]
+    common = list(getattr(bundle, "common_materials", ()) or ())
+    if common:
+        lines.append(f"共性材料（各事项只需提供1份）：{join_materials(common)}")
+    lines.append("各事项的其他材料：")
+    for item_id in bundle.item_ids:
+        if item_id not in kb.items:
+            continue
+        item = kb.items[item_id]
+        p = next((q for q in item.provisions if q.source.guide_id == bundle.source.guide_id), None)
+        if p is None:
+            continue
+        lines.append(f"{ks.numbered_name(kb, item_id)}：{other_materials_text(p)}")
+    lines.append("其他地区的规定可以单独问我，比如“湖南办失业登记要什么材料”。")
+    buttons = [{"title": "选择要办理的事项", "payload": ks.payload("choose_bundle", bundle=bundle_id)}]
+    return Reply("\n".join(lines), buttons)
+
+
+def bundle_deadlines(kb, bundle_id: Text) -> Reply:
+    bundle = kb.bundles[bundle_id]
+    lines = [f"{bundle.name}各事项的办理时限（依据：{cite(bundle.source)}）："]
+    for item_id in bundle.item_ids:
+        if item_id not in kb.items:
+            continue
+        p = next((q for q in kb.items[item_id].provisions if q.source.guide_id == bundle.source.guide_id), None)
+        if p is not None:
+            lines.append(f"{ks.numbered_name(kb, item_id)}：{deadline_text(p)}")
+    return Reply("\n".join(lines))
+
+
+def checklist(kb, items: List[Text], region: Optional[Text], origin: Text) -> Reply:
+    """The merged materials of several items: shared materials once."""
+    entries = kb.materials_checklist(items, region=region)
+    head = "您已选择的" if origin == "selection" else ""
+    lines = [f"{head}{len(items)}个事项（{ks.names(kb, items)}）需要的材料，相同材料只需提供1份："]
+    by_source: Dict[Text, List[Any]] = {}
+    for entry in entries:
+        by_source.setdefault(cite(entry.source), []).append(entry)
+    n = 0
+    for source, group in by_source.items():
+        lines.append(f"【{source}】")
+        for entry in group:
+            n += 1
+            lines.append(f"{n}. {material_display(entry.material)} —— {ks.names(kb, entry.needed_by)}")
+    covered = {i for e in entries for i in e.needed_by}
+    for item_id in items:
+        if item_id in covered:
+            continue
+        provisions = ks.provisions_for(kb, item_id, region)
+        if provisions:
+            lines.append(f"· {ks.item_name(kb, item_id)}（{provisions[0].region}）：{other_materials_text(provisions[0])}")
+    multi = [i for i in items if len(kb.items[i].provisions) > 1]
+    if multi and not region:
+        lines.append(
+            f"说明：{ks.names(kb, multi)}在不同地区的指引中规定不同，以上按各事项的第一份指引列出；"
+            "可以告诉我您在哪个地区办理。")
+    link = linked_line(kb, items, region)
+    if link:
+        lines.append(link)
+    return Reply("\n".join(lines))
+
+
+# ---------------------------------------------------------------- how-to
+
+
+def howto(kb, ask: Ask) -> Optional[Reply]:
+    """The online platform's steps; None when the words name no step the guides describe."""
+    topic = ask.howto_topic
+    bundle_id = ask.bundle or ask.current_bundle
+    if topic is None:
+        found = answer_from_search(kb, ask.text, ("login", "apply", "upload", "progress", "submit")) if ask.text else None
+        if found:
+            return Reply(found)
+        if ask.payload or not ask.text:
+            return Reply("请问您想了解线上办理的哪一步？", howto_menu_buttons())
+        return None
+    passages = [p for p in kb.howto if p.topic == topic]
+    if bundle_id:
+        passages = [p for p in passages if getattr(p, "bundle_id", None) in (None, bundle_id)] or passages
+    if ask.region:
+        passages = [p for p in passages if p.region == ask.region] or passages
+    chosen: List[Any] = []
+    seen = set()
+    for p in passages:
+        if getattr(p, "bundle_id", None) is not None and not bundle_id:
+            if p.region in seen:
+                continue
+            seen.add(p.region)
+        chosen.append(p)
+    if not chosen:
+        found = answer_from_search(kb, ask.text, (topic,))
+        return Reply(found) if found else Reply("请问您想了解线上办理的哪一步？", howto_menu_buttons())
+    lines = [passage_text(p) for p in chosen]
+    if topic == "progress":
+        for d in getattr(kb, "differences", []) or []:
+            if getattr(d, "topic", "") == "progress":
+                lines.append("说明：" + s(d.text))
+    if len({p.region for p in chosen}) > 1:
+        lines.append("以上是不同地区指引的操作方法，请按您办理地的平台操作。")
+    return Reply("\n\n".join(lines))
+
+
+def howto_menu_buttons() -> List[Dict[Text, Text]]:
+    # typed questions, not payloads: the topic is read from the words
+    return [
+        {"title": "怎么登录", "payload": "怎么登录"},
+        {"title": "怎么上传材料", "payload": "怎么上传材料"},
+        {"title": "在哪里看办理进度", "payload": "在哪里看办理进度"},
+        {"title": "线上办理步骤", "payload": "线上办理步骤是什么"},
+    ]
+
+
+# ---------------------------------------------------------------- rules, services
+
+
+def general_rules(kb, ask: Ask) -> Reply:
+    """What an office must not demand, where no target of the question has such a rule."""
+    groups = []
+    for service in getattr(kb, "services", {}).values():
+        texts = [r.text for r in service.requirements if getattr(r, "kind", "") == "prohibition"]
+        if texts:
+            groups.append((service.name, service.source, texts))
+    if not groups:
+        found = answer_from_search(kb, ask.text, ("requirements",))
+        return Reply(found) if found else Reply(_not_found_rules())
+    lines = ["根据办事指引，经办机构办理时有以下明确要求："]
+    regions = set()
+    for title, source, texts in groups:
+        lines.append(f"【{title}】（依据：{cite(source)}）")
+        lines.extend(f"· {t.rstrip('。；;')}" for t in texts)
+        regions.add(getattr(source, "region", ""))
+    if len(regions) == 1:
+        lines.append(f"以上为{next(iter(regions))}的规定，其他地区的指引未写明此类要求，具体以办理地为准。")
+    lines.append(f"如遇到不合理的要求，可以拨打人社服务热线{ks.HOTLINE}反映，或转人工服务。")
+    return Reply("\n".join(lines), [ks.handoff_button()])
+
+
+def _not_found_rules() -> Text:
+    return f"办事指引未写明这方面的要求，建议拨打人社服务热线{ks.HOTLINE}咨询。"
+
+
+def service_lines(service: Any) -> List[Text]:
+    lines = [f"【{service.name}】"]
+    target = service.eligibility.text if getattr(service, "eligibility", None) else ""
+    agency = s(getattr(service, "agency", None))
+    if target:
+        lines.append(f"{service.target_label or '服务对象'}：{target}")
+    if agency:
+        lines.append(f"{service.agency_label or '服务机构'}：{agency}")
+    for attr in ("content", "schedule"):
+        value = s(getattr(service, attr, None))
+        if value and value not in "\n".join(lines):
+            lines.append(value)
+    reqs = [r for r in service.requirements if getattr(r, "kind", "") in ("process", "general")]
+    if reqs:
+        lines.append("具体做法：")
+        lines.extend(f"{r.number}{r.text}" for r in reqs)
+    lines.append(f"（依据：{cite(service.source)}）")
+    return lines
+
+
+def service_311(kb, ask: Ask) -> Reply:
+    service = getattr(kb, "services", {}).get("service_311")
+    if service is None:
+        found = answer_from_search(kb, ask.text or "311就业服务", ("service_311",))
+        return Reply(found) if found else Reply(_not_found_rules())
+    return Reply("\n".join(service_lines(service)))
+
+
+def deregistration(kb, ask: Ask) -> Reply:
+    employment = "employment_deregistration" in ask.services or "employment_registration" in ask.services
+    wanted = "employment_deregistration" if employment else "unemployment_deregistration"
+    service = getattr(kb, "services", {}).get(wanted)
+    if service is None:
+        found = answer_from_search(kb, ask.text, ("deregistration",))
+        return Reply(found) if found else Reply(_not_found_rules())
+    lines = [f"【{service.name}】"]
+    content = s(getattr(service, "content", None))
+    if content:
+        lines.append(content)
+    for case in getattr(service, "cases", ()) or ():
+        lines.append(f"{case.number}. {case.text}")
+    lines.append(f"（依据：{cite(service.source)}）")
+    buttons: List[Dict[Text, Text]] = []
+    item_id = getattr(service, "item_id", None)
+    if not employment and item_id in kb.items:
+        item = kb.items[item_id]
+        online = [p for p in item.provisions if p.source != service.source]
+        for p in online:
+            lines.append(f"如需主动申请注销，{p.region}可在线办理“{item.name}”（依据：{cite(p.source)}）。")
+        if online:
+            buttons.append({"title": f"办理{item.name}", "payload": ks.payload("select_items", item=[item.id])})
+    return Reply("\n".join(lines), buttons)
+
+
+# ---------------------------------------------------------------- differences
+
+
+def differences(kb, ask: Ask) -> Reply:
+    items = ask.items or [i for i, item in kb.items.items() if len(item.provisions) > 1 and _differs(item)]
+    regions = ask.regions
+    lines: List[Text] = []
+    for item_id in items:
+        item = kb.items[item_id]
+        provisions = [p for p in item.provisions if not regions or p.region in regions]
+        if len(provisions) < 2:
+            if ask.items:
+                have = "、".join(p.region for p in item.provisions)
+                lines.append(f"“{item.name}”只有{have}的指引有规定，无从比较。" if len(item.provisions) == 1
+                             else f"“{item.name}”：您问到的地区中只有一处指引有规定（有规定的地区：{have}）。")
+            continue
+        block = [f"“{item.name}”："]
+        materials = [other_materials_text(p) for p in provisions]
+        if ks.regions_differ(materials):
+            block.append("材料不同：" + "；".join(f"{p.region}为{v}" for p, v in zip(provisions, materials)))
+        if deadlines_differ(provisions):
+            block.append("办理时限不同：" + "；".join(f"{p.region}为{deadline_text(p)}" for p in provisions))
+        if len(block) == 1:
+            block.append("各地指引的材料和办理时限相同或未列明。")
+        block.append("（依据：" + "；".join(cite(p.source) for p in provisions) + "）")
+        lines.extend(block)
+    for d in getattr(kb, "differences", []) or []:
+        d_items = set(getattr(d, "item_ids", ()) or ())
+        if (ask.items and d_items & set(ask.items)) or (not ask.items and not d_items):
+            lines.append(f"“{d.title}”：{d.text}")
+    if not lines:
+        found = answer_from_search(kb, ask.text, ("difference",))
+        return Reply(found) if found else Reply(_not_found_rules())
+    known = "、".join(ks.known_regions(kb))
+    head = f"我的信息来自{known}的办事指引。各地规定不同的地方如下，请以您办理地的规定为准："
+    return Reply(head + "\n" + "\n".join(lines))
+
+
+def _differs(item: Any) -> bool:
+    provisions = list(item.provisions)
+    return ks.regions_differ([other_materials_text(p) for p in provisions]) or deadlines_differ(provisions)

@@ -1,0 +1,180 @@
+"""What a question is about: items, 湖南 services, aspects and region, read from the words.
+
+The NLU intent says what the user does (asks, selects, looks up ...); this
+module says what a question asks about, so that one message can ask several
+things (“工伤认定要什么材料、多久出结果”) about several items (“工伤认定和先行
+支付分别多久”) and every part gets answered.
+
+    analyze(kb, "職業技能鑒定審核要幾天")
+    -> Analysis(items=['skill_appraisal'], aspects=['deadline'], ...)
+
+Cue words and patterns live in ``knowledge/data/lexicon.yml`` (``aspects``,
+``aspect_patterns``, ``howto_topics``); item names come from the items'
+names and aliases through ``kb.resolve_items``. Cues are matched longest
+first without overlap on the normalised text, and never inside an item or
+service name (“失业登记注销” asks nothing about 注销 cases).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .text import compact, normalize
+
+#: Aspects an answer can have, in the order an answer gives them.
+ASPECTS = (
+    "overview", "policy", "eligibility", "materials", "deadline", "channel", "howto", "form",
+    "linked", "rules", "deregistration", "service_311", "difference",
+)
+#: Lexicon cue groups that are not aspects of their own.
+_CUE_ALIASES = {"howto_steps": "howto"}
+
+# How far the understanding looks into a message. Longer texts are cut by the
+# NLU's normalising step already; this keeps direct callers bounded too.
+MAX_CHARS = 600
+
+
+@dataclass
+class Analysis:
+    text: str                                   # normalised text
+    items: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)   # 湖南 services that are not items
+    bundle: str | None = None
+    regions: list[str] = field(default_factory=list)
+    aspects: list[str] = field(default_factory=list)
+    howto_topic: str | None = None
+    apply: bool = False                                  # asks how to apply / how it works
+    cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
+
+    @property
+    def is_question(self) -> bool:
+        return bool(self.aspects)
+
+
+class Understanding:
+    """Per knowledge base: compiled cue tables."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        lex = kb.lexicon or {}
+        cues: list[tuple[str, str]] = []
+        for group, words in (lex.get("aspects") or {}).items():
+            aspect = _CUE_ALIASES.get(group, group)
+            for w in words or ():
+                w = normalize(str(w))
+                if w:
+                    cues.append((w, aspect))
+        # longest first; ties keep the data file's order
+        self.cues = sorted(cues, key=lambda c: -len(c[0]))
+        self.patterns = [
+            (_CUE_ALIASES.get(group, group), re.compile(p))
+            for group, ps in (lex.get("aspect_patterns") or {}).items()
+            for p in ps or ()
+        ]
+        self.howto_topics = [
+            (topic, [normalize(str(w)) for w in words or ()])
+            for topic, words in (lex.get("howto_topics") or {}).items()
+        ]
+        self.weak = {normalize(str(w)) for w in lex.get("weak_cues") or ()}
+        self.regions = _regions(kb)
+        self.service_terms = _service_terms(kb)
+
+    def analyze(self, text: str, bundle_id: str | None = None) -> Analysis:
+        norm = normalize(text or "")[:MAX_CHARS]
+        out = Analysis(text=norm)
+        if not norm:
+            return out
+        try:
+            matches = self.kb.resolve_items(norm, bundle_id=bundle_id)
+        except Exception:  # resolution is best effort
+            matches = []
+        out.items = list(dict.fromkeys(m.item_id for m in matches if m.item_id in self.kb.items))
+        try:
+            out.bundle = self.kb.resolve_bundle(norm)
+        except Exception:
+            out.bundle = None
+        out.regions = [r for r in self.regions if r in norm]
+
+        # blank out item and service names so that their words are no cues
+        masked = norm
+        for m in sorted(matches, key=lambda m: -len(m.matched or "")):
+            if m.matched:
+                masked = masked.replace(m.matched, "□" * len(m.matched))
+        for term, service_id in self.service_terms:
+            if term in masked:
+                if service_id not in out.services:
+                    out.services.append(service_id)
+                masked = masked.replace(term, "□" * len(term))
+
+        found: list[str] = []
+        weak: list[str] = []
+        claimed = [False] * len(masked)
+        for word, aspect in self.cues:
+            start = masked.find(word)
+            while start != -1:
+                end = start + len(word)
+                if not any(claimed[start:end]):
+                    for i in range(start, end):
+                        claimed[i] = True
+                    (weak if word in self.weak else found).append(aspect)
+                    out.cues.append(word)
+                start = masked.find(word, end)
+        for aspect, rx in self.patterns:
+            if rx.search(masked):
+                found.append(aspect)
+        aspects = set(found) or set(weak)
+        if "apply" in aspects:
+            out.apply = True
+            aspects.discard("apply")
+            aspects.add("channel" if (out.items or out.services) else "howto")
+        if "howto" in aspects:
+            out.howto_topic = next(
+                (topic for topic, words in self.howto_topics if any(w and w in masked for w in words)), None)
+        # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
+        if "service_311" in out.services:
+            aspects.add("service_311")
+        if "service_311" in aspects:
+            aspects.discard("policy")
+        out.aspects = [a for a in ASPECTS if a in aspects]
+        return out
+
+
+def _regions(kb) -> list[str]:
+    seen: list[str] = []
+    for item in kb.items.values():
+        for p in item.provisions:
+            if p.region not in seen:
+                seen.append(p.region)
+    for s in getattr(kb, "services", {}).values():
+        region = getattr(getattr(s, "source", None), "region", None)
+        if region and region not in seen:
+            seen.append(region)
+    return seen
+
+
+def _service_terms(kb) -> list[tuple[str, str]]:
+    """Names of 湖南 services that are not items, with the lexicon's variants."""
+    synonyms = (kb.lexicon or {}).get("synonyms") or {}
+    terms: dict[str, str] = {}
+    for s in getattr(kb, "services", {}).values():
+        if getattr(s, "item_id", None):
+            continue
+        names = [s.name, compact(s.name)]
+        for canon, variants in synonyms.items():
+            if compact(canon) == compact(s.name) or compact(canon) in compact(s.name) and len(compact(canon)) >= 4:
+                names += list(variants or ())
+        for n in names:
+            n = normalize(str(n))
+            if len(n) >= 2:
+                terms.setdefault(n, s.id)
+    return sorted(terms.items(), key=lambda t: -len(t[0]))
+
+
+@lru_cache(maxsize=4)
+def _understanding(kb_id: int, kb) -> Understanding:
+    return Understanding(kb)
+
+
+def analyze(kb, text: str, bundle_id: str | None = None) -> Analysis:
+    return _understanding(id(kb), kb).analyze(text, bundle_id)

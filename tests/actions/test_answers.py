@@ -1,0 +1,310 @@
+"""Answers to questions are composed from the real knowledge base, name their
+guide and region, say where guides disagree, answer every aspect asked for
+every item named, and keep the selection."""
+from __future__ import annotations
+
+from actions.answers.action import ActionAnswerQuestion
+from actions.answers.render import deadlines_differ
+from tests.actions.conftest import all_text, make_tracker, payload_tracker, payloads, run_action, slot_events
+
+
+def _run(text, fixture="empty", **kw):
+    return run_action(ActionAnswerQuestion(), make_tracker(fixture, text=text, intent="ask_question", entities=[], **kw))
+
+
+def test_materials_for_one_item_cover_every_region(kb):
+    messages, _ = _run("就业创业证要带啥")
+    text = all_text(messages)
+    item = kb.items["employment_card"]
+    for p in item.provisions:
+        assert str(p.source) in text
+        for m in p.materials:
+            assert m.display() in text
+    assert "不同" in text
+
+
+def test_materials_for_a_region_only(kb):
+    messages, _ = _run("湖南办就业创业证要什么", slots={"region": "湖南"}
+    )
+    text = all_text(messages)
+    hunan = kb.items["employment_card"].provision("湖南")
+    jieyang = kb.items["employment_card"].provision("揭阳")
+    assert str(hunan.source) in text
+    assert str(jieyang.source) not in text
+
+
+def test_materials_mid_selection_use_selected_items_and_keep_them(kb):
+    messages, events = _run("要准备什么材料", fixture="unemployment_selected")
+    text = all_text(messages)
+    for entry in kb.materials_checklist(["unemployment_registration", "unemployment_benefit", "job_seeker_registration"]):
+        assert entry.material.display() in text
+    assert "selected_items" not in slot_events(events)
+    assert "/list_selection" in payloads(messages)
+    assert "仍为您保留" in text
+
+
+def test_materials_menu_button_without_context_asks_which(kb):
+    messages, _ = run_action(ActionAnswerQuestion(), payload_tracker("empty", "ask_question", aspect=["materials"]))
+    assert any(p.startswith("/ask_question{") and "materials" in p for p in payloads(messages))
+
+
+def test_materials_of_a_bundle(kb):
+    messages, _ = run_action(ActionAnswerQuestion(), payload_tracker("empty", "ask_question", bundle="labor_rights", aspect=["materials"]))
+    text = all_text(messages)
+    bundle = kb.bundles["labor_rights"]
+    for m in bundle.common_materials:
+        assert m.display() in text
+    assert str(bundle.source) in text
+
+
+def test_deadline_where_guides_disagree(kb):
+    messages, _ = _run("就业创业证要几天")
+    text = all_text(messages)
+    for p in kb.items["employment_card"].provisions:
+        assert p.deadline.text in text
+        assert p.region in text
+    assert "不同" in text
+
+
+def test_deadline_with_extension_rule(kb):
+    messages, _ = _run("工伤认定多长时间出结果")
+    deadline = kb.items["work_injury_recognition"].primary.deadline
+    text = all_text(messages)
+    assert deadline.text in text
+    if deadline.extension_text:
+        assert deadline.extension_text in text
+
+
+def test_eligibility_from_hunan_procedure(kb):
+    messages, _ = _run("55岁还能办失业登记吗")
+    text = all_text(messages)
+    hunan = kb.items["unemployment_registration"].provision("湖南")
+    assert hunan.eligibility.text in text
+    assert str(hunan.source) in text
+
+
+def test_channel_names_external_system(kb):
+    messages, _ = _run("职称评审在哪个系统申报")
+    provision = kb.items["title_evaluation"].primary
+    assert provision.external_system.url in all_text(messages)
+
+
+def test_howto_login(kb):
+    messages, _ = _run("怎么登录")
+    text = all_text(messages)
+    login = [p for p in kb.howto if p.topic == "login"]
+    assert login and any(p.title in text for p in login)
+
+
+def test_howto_progress_mentions_status_wording_difference(kb):
+    messages, _ = _run("在哪里看办理进度")
+    text = all_text(messages)
+    assert "我的事项" in text
+    diffs = [d for d in kb.differences if d.topic == "progress"]
+    for d in diffs:
+        assert d.text in text
+
+
+def test_howto_without_topic_offers_choices(kb):
+    messages, _ = run_action(ActionAnswerQuestion(), payload_tracker("empty", "ask_question", aspect=["howto"]))
+    assert len(payloads(messages)) >= 3
+
+
+def test_forbidden_demands_quote_all_prohibitions(kb):
+    messages, _ = _run("社区让我交离职证明，合理吗")
+    text = all_text(messages)
+    service = kb.services["unemployment_registration"]
+    for r in service.requirements:
+        if r.kind == "prohibition":
+            assert r.text.rstrip("。；;") in text
+    assert str(service.source) in text
+    assert "12333" in text
+
+
+def test_deregistration_lists_all_cases(kb):
+    messages, _ = _run("什么情况会注销失业登记")
+    text = all_text(messages)
+    service = kb.services["unemployment_deregistration"]
+    assert len(service.cases) == 10
+    for case in service.cases:
+        assert f"{case.number}. {case.text}" in text
+    assert str(service.source) in text
+
+
+def test_311(kb):
+    messages, _ = _run("311服务是什么")
+    text = all_text(messages)
+    service = kb.services["service_311"]
+    assert service.content in text
+    assert str(service.source) in text
+
+
+def test_region_difference_for_employment_card(kb):
+    messages, _ = _run("揭阳和湖南办就业创业证有啥区别")
+    text = all_text(messages)
+    for p in kb.items["employment_card"].provisions:
+        assert p.region in text
+        assert p.deadline.text in text
+
+
+def test_unknown_question_is_honest_and_offers_handoff(kb):
+    messages, events = _run("火星上的养老金怎么领取呢")
+    text = all_text(messages)
+    assert "12333" in text
+    assert "/human_handoff" in payloads(messages)
+    assert slot_events(events)["pending_confirmation"] == {"type": "handoff"}
+
+
+def test_policy_question_answered_from_search(kb):
+    messages, _ = _run("失业登记能迁到常住地吗，迁入迁出怎么办")
+    text = all_text(messages)
+    assert "依据" in text and "没有找到准确答案" not in text
+    for service_id in ("transfer_in", "transfer_out"):
+        assert kb.services[service_id].content in text
+
+
+def test_payload_after_clarification_uses_the_original_question(kb):
+    tracker = payload_tracker(
+        "empty", "ask_question", slots={"pending_question": "就业创业证那个要多久啊"}, item=["employment_card"],
+        aspect=["deadline"],
+    )
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    assert kb.items["employment_card"].primary.deadline.text in all_text(messages)
+    assert slot_events(events)["pending_question"] is None
+
+
+def test_named_bundle_wins_over_the_selection(kb):
+    messages, events = _run("劳动维权需要什么材料", fixture="unemployment_selected"
+    )
+    text = all_text(messages)
+    assert kb.bundles["labor_rights"].name in text
+    assert "selected_items" not in slot_events(events)
+
+
+def test_deadline_in_a_region_gives_no_other_region_estimate(kb):
+    messages, _ = _run("就业创业证要几天", slots={"region": "湖南"})
+    text = all_text(messages)
+    hunan = kb.items["employment_card"].provision("湖南")
+    assert hunan.deadline.text in text
+    assert str(kb.items["employment_card"].provision("揭阳").source) not in text
+    assert "如果今天受理" not in text
+
+
+def test_deadline_with_working_days_gives_an_expected_date(kb):
+    messages, _ = _run("就业困难人员认定要多久")
+    assert "如果今天受理" in all_text(messages)
+
+
+def test_same_deadline_worded_differently_is_not_a_difference(kb):
+    # 失业登记: 揭阳 “5个工作日”, 湖南 “5个工作日内”
+    provisions = kb.items["unemployment_registration"].provisions
+    assert not deadlines_differ(provisions)
+    assert deadlines_differ(kb.items["employment_card"].provisions)
+
+
+def test_policy_question_about_an_item_gets_its_card(kb):
+    messages, _ = _run("什么是就业困难人员认定")
+    text = all_text(messages)
+    item = kb.items["hardship_certification"]
+    assert item.name in text and kb.bundles[item.bundle_id].name in text
+    assert "/select_items" in " ".join(payloads(messages))
+
+
+# ---------------------------------------------------------------- several aspects, items, services, regions
+
+
+def test_two_aspects_of_one_item_are_both_answered(kb):
+    messages, _ = _run("工伤认定要交啥材料，多久出结果")
+    text = all_text(messages)
+    p = kb.items["work_injury_recognition"].primary
+    assert p.deadline.text in text
+    for m in p.other_materials:
+        assert m.display() in text
+
+
+def test_one_aspect_of_two_items_is_answered_for_each(kb):
+    messages, _ = _run("工伤认定和先行支付分别多久")
+    text = all_text(messages)
+    for item_id in ("work_injury_recognition", "work_injury_advance_payment"):
+        item = kb.items[item_id]
+        assert item.name in text and item.primary.deadline.text in text
+
+
+def test_traditional_characters_are_understood(kb):
+    messages, _ = _run("職業技能鑒定審核要幾天")
+    assert kb.items["skill_appraisal"].primary.deadline.text in all_text(messages)
+
+
+def test_terse_keyword_query_answers_instead_of_selecting(kb):
+    messages, events = _run("高层次人才认定 材料")
+    text = all_text(messages)
+    assert kb.items["talent_recognition"].name in text and "需要的材料" in text
+    assert "selected_items" not in slot_events(events)
+
+
+def test_situation_plus_question_answers_the_question(kb):
+    messages, _ = _run("我爸在厂里被机器压伤了手，厂里不管，我能替他申请工伤认定吗，要带什么")
+    text = all_text(messages)
+    for m in kb.items["work_injury_recognition"].primary.other_materials:
+        assert m.display() in text
+
+
+def test_hunan_service_that_is_no_item_is_answered_from_its_own_record(kb):
+    messages, _ = _run("湖南办就业登记要什么材料")
+    text = all_text(messages)
+    service = kb.services["employment_registration"]
+    for m in service.materials:
+        assert m.display() in text
+    assert kb.items["unemployment_registration"].name not in text
+
+
+def test_region_scoped_question_says_when_the_region_lacks_the_item(kb):
+    messages, _ = _run("揭阳求职登记要什么材料")
+    text = all_text(messages)
+    assert "揭阳的指引中没有" in text
+    assert text.index("揭阳的指引中没有") < text.index("北京")
+
+
+def test_region_scoped_question_gets_no_other_region_rule(kb):
+    messages, _ = _run("我是揭阳的，失业登记需要什么材料")
+    text = all_text(messages)
+    assert "联办" not in text
+    jieyang = kb.items["unemployment_registration"].provision("揭阳")
+    assert str(jieyang.source) in text
+    assert str(kb.items["unemployment_registration"].provision("湖南").source) not in text
+
+
+def test_linked_rule_is_said_once_and_attributed_to_beijing(kb):
+    messages, _ = _run("失业登记需要什么材料")
+    text = all_text(messages)
+    assert text.count("联办") == 1
+    assert "按北京的规定" in text
+
+
+def test_rule_an_office_must_follow_is_quoted(kb):
+    messages, _ = _run("没有档案能办失业登记吗")
+    text = all_text(messages)
+    service = kb.services["unemployment_registration"]
+    for r in service.requirements:
+        if r.kind == "prohibition":
+            assert r.text.rstrip("。；;") in text
+
+
+def test_items_without_materials_say_so(kb):
+    messages, _ = _run("职业指导需要什么材料")
+    text = all_text(messages)
+    assert "无需材料" in text
+
+
+def test_external_system_is_named_with_its_url_in_a_materials_answer(kb):
+    messages, _ = _run("职称评审要准备什么")
+    system = kb.items["title_evaluation"].primary.external_system
+    assert system.name in all_text(messages) and system.url in all_text(messages)
+
+
+def test_bundle_overview_keeps_the_tables_other_materials(kb):
+    messages, _ = _run("失业一件事需要什么材料")
+    text = all_text(messages)
+    for line in text.splitlines():
+        if line.startswith(("3. 职业指导", "7. 失业保险金申领")):
+            assert line.endswith("无需材料"), line
