@@ -7,8 +7,7 @@ not answer) or ``select_suggested`` (items suggested for a described need).
 """
 from __future__ import annotations
 
-import inspect
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -17,40 +16,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import kb_support as ks
 from actions.selection import Selection, add_items, added_text, selection_buttons, selection_summary
 
-APPLICATION_FORM = "application_form"  # issue 6's form (bot/domain/application.yml)
-
-
-def registered_action(name: Text) -> Optional[Action]:
-    """The action class the action server registers under ``name``."""
-    try:
-        import actions.application.form  # noqa: F401  (issue 6's action_start_application)
-    except ImportError:
-        pass
-    stack = list(Action.__subclasses__())
-    found = None
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        try:
-            if not inspect.isabstract(cls) and cls().name() == name:
-                found = cls()
-        except Exception:  # classes that need arguments are not actions we want
-            continue
-    return found
+APPLICATION_FORM = "application_form"  # bot/domain/application.yml
 
 
 async def start_application(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
     """A 好的 to the checklist's 开始申请: the same as pressing the button.
 
-    The application entry is issue 6's ``action_start_application``; when it
-    opens the form (``application_ready``), the form runs next, as its rule
-    does after the 开始申请 button.
+    When ``action_start_application`` opens the form (``application_ready``),
+    the form runs next, as its rule does after the 开始申请 button.
     """
-    action = registered_action("action_start_application")
-    if action is None:
-        dispatcher.utter_message(text="好的。请点击“开始申请”进入在线申请。", buttons=[{"title": "开始申请", "payload": "/start_application"}])
-        return []
-    events = list(await action.run(dispatcher, tracker, domain) or [])
+    from actions.application.form import ActionStartApplication
+
+    events = list(await ActionStartApplication().run(dispatcher, tracker, domain) or [])
     opened = any(e.get("event") == "slot" and e.get("name") == "application_ready" and e.get("value") is True for e in events)
     forms = (domain or {}).get("forms") or {}
     if opened and (not forms or APPLICATION_FORM in forms):

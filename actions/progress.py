@@ -10,21 +10,23 @@ same as "no cases" and floods are refused politely (HTTP 429).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.application.answers import InvalidAnswer, bare, clean, parse_id_number
-from actions.application.engine import CANCEL_WORDS
+from actions import kb_support as ks
+from actions.application.engine import CANCEL_WORDS, intent_of, is_whole
 from actions.application.submission import expectation
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 from actions.interruptions import answer_question, looks_like_question
 from knowledge.personal_data import ID_LIKE_IN_TEXT, MOBILE_IN_TEXT
 
 FORM = "progress_form"
+APPLICATION_FORM = "application_form"
 DONE = "done"
 MAX_FAILURES = 3
 
@@ -77,16 +79,12 @@ class ValidateProgressForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         state = dict(tracker.get_slot("lookup") or {"stage": "id", "failures": 0})
         text = (tracker.latest_message or {}).get("text") or str(value or "")
-        raw = bare(text)
-        if any(raw == w or raw.startswith(w) for w in CANCEL_WORDS):
-            dispatcher.utter_message(text="好的，已取消查询。")
+        intent = dict((tracker.latest_message or {}).get("intent") or {})
+        if is_cancel(text, intent):
+            dispatcher.utter_message(text="好的，已取消查询。需要时可以随时说“查询进度”。")
             return {"lookup_input": DONE, "lookup": {"stage": "cancelled"}}
-        if looks_like_question(tracker, text) and not re.search(r"\d{4}", text):
-            reply = answer_question(tracker)
-            if reply is not None:
-                dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
-                dispatcher.utter_message(text="我们继续查询进度：")
-                return {"lookup_input": None}
+        if not attempts_lookup_value(state, text):
+            return await self.detour(state, text, intent, dispatcher, tracker, domain)
         try:
             if state.get("stage") == "id":
                 state["id_number"] = parse_id_number(text)
@@ -102,6 +100,7 @@ class ValidateProgressForm(FormValidationAction):
                 state["phone_last4"] = last4_from(text)
                 state["stage"] = "ready"
         except InvalidAnswer as exc:
+            # only real attempts at an ID number or phone digits count
             state["failures"] = int(state.get("failures") or 0) + 1
             if state["failures"] >= MAX_FAILURES:
                 dispatcher.utter_message(
@@ -113,6 +112,79 @@ class ValidateProgressForm(FormValidationAction):
             return {"lookup_input": None, "lookup": state}
         state["failures"] = 0
         return {"lookup_input": DONE if state["stage"] == "ready" else None, "lookup": state}
+
+    async def detour(self, state, text, intent, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """Not an ID number or phone digits: a question is answered, anything else leaves the lookup."""
+        name, confidence = intent_of(intent)
+        if looks_like_question(tracker, text) or (name in QUESTION_INTENTS and confidence >= DETOUR_CONFIDENCE):
+            reply = answer_question(tracker)
+            if reply is not None:
+                dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+                dispatcher.utter_message(text="我们继续查询进度：")
+                return {"lookup_input": None}
+        action = leaving_action(name, confidence, text)
+        if action is not None:
+            # an item name, a selection or an application: the lookup ends, the request is handled
+            events = list(await action.run(dispatcher, tracker, domain) or [])
+            slots = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+            slots.pop("lookup_input", None)
+            return {**slots, "lookup_input": DONE, "lookup": {"stage": "left"}}
+        if name == "check_progress":
+            dispatcher.utter_message(text="好的，我们正在查询进度。")
+            return {"lookup_input": None}
+        dispatcher.utter_message(
+            text="查询进度需要身份证号码和手机号后4位；不查了可以说“取消”。"
+        )
+        return {"lookup_input": None}
+
+
+# said outright, these end the lookup; the application form's cancel words count too
+LOOKUP_CANCEL_WORDS = CANCEL_WORDS + ("不查了", "不用查了", "先不查了", "取消查询", "不查", "退出查询", "以后再查", "下次再查")
+QUESTION_INTENTS = ("ask_question", "ask_materials", "ask_deadline", "ask_eligibility", "ask_channel", "ask_howto",
+                    "ask_forbidden_demands", "ask_deregistration", "ask_311", "ask_region_difference", "ask_policy")
+DETOUR_CONFIDENCE = 0.6
+
+
+def is_cancel(text: str, intent: Dict[str, Any]) -> bool:
+    name, confidence = intent_of(intent)
+    raw = bare(text)
+    if is_whole(text, LOOKUP_CANCEL_WORDS):
+        return True
+    return name == "cancel" and confidence >= DETOUR_CONFIDENCE and not re.search(r"\d{4}", raw)
+
+
+def attempts_lookup_value(state: Dict[str, Any], text: str) -> bool:
+    """Only digits that try to be an ID number (10-20) or phone digits (4+) are an attempt."""
+    raw = bare(text)
+    if state.get("stage") == "phone":
+        return bool(re.search(r"\d{3,}", raw))
+    return bool(re.search(r"\d{10,20}|\d{9,19}[xX]", raw))
+
+
+def leaving_action(name: str, confidence: float, text: str) -> Optional[Action]:
+    """The action that handles a request made in the middle of the lookup, if it leaves it."""
+    from actions import selection
+    from actions.application.form import ActionStartApplication, ActionResumeApplication
+    from actions.needs import ActionSuggestBundle
+
+    by_intent = {
+        "select_items": selection.ActionSelectItems,
+        "choose_bundle": selection.ActionChooseBundle,
+        "select_all": selection.ActionSelectAll,
+        "remove_item": selection.ActionRemoveItem,
+        "list_selection": selection.ActionListSelection,
+        "done_selecting": selection.ActionDoneSelecting,
+        "describe_need": ActionSuggestBundle,
+        "start_application": ActionStartApplication,
+        "continue_application": ActionResumeApplication,
+        "resubmit_application": ActionResumeApplication,
+    }
+    if name in by_intent and confidence >= DETOUR_CONFIDENCE:
+        return by_intent[name]()
+    kb = ks.kb_or_none()
+    if kb is not None and text and any(m.score >= 1.0 for m in ks.safe_resolve_items(kb, text)):
+        return selection.ActionSelectItems()      # an item named outright
+    return None
 
 
 class ActionAskLookupInput(Action):
@@ -164,6 +236,9 @@ class ActionLookupProgress(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         state = tracker.get_slot("lookup") or {}
         clear = [SlotSet("lookup", None), SlotSet("lookup_input", None), SlotSet("lookup_ready", False)]
+        if state.get("stage") == "left" and tracker.get_slot("application_ready") is True:
+            # 开始申请 said in the middle of the lookup opened the application
+            return clear + [FollowupAction(APPLICATION_FORM)]
         if state.get("stage") != "ready":
             return clear
         try:

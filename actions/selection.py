@@ -1,4 +1,4 @@
-"""Choosing a bundle and its items across turns (issue 5).
+"""Choosing a bundle and its items across turns.
 
 State lives in three slots that only these actions set:
 
@@ -14,6 +14,7 @@ checklist from ``kb.materials_checklist`` and ``kb.deadlines``.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -143,6 +144,120 @@ def split_by_bundle(kb, ids: List[Text], bundle_id: Optional[Text]) -> Tuple[Lis
         else:
             other.setdefault(b, []).append(item_id)
     return own, other
+
+
+# ---------------------------------------------------------------- naming items in words
+
+# Command words around an item's name: "临时补贴那个去掉吧", "我要办失业金"
+_COMMAND_WORDS = re.compile(
+    r"去掉|删掉|删除|移除|拿掉|取消|不要|不办|不用|那个|这个|那项|这项|那一项|这一项|一下|帮我|麻烦|还有|加上|加选|"
+    r"选择|选上|选|办理|申请|我要|我想|想要|需要|也要|要|办|吧|了|的|啊|呢|我|也|就"
+)
+# Parts of many item names that alone say nothing about which item is meant
+_GENERIC_PARTS = ("申领", "申请", "办理", "申报", "确认", "一件事")
+_ORDINAL_IN_TEXT = re.compile(r"第\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个|项|条|号)?")
+_LAST = re.compile(r"最后(?:一|1)?(?:个|项|条)")
+
+
+def _common_run(a: Text, b: Text) -> Text:
+    """The longest common substring of ``a`` and ``b``."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best
+
+
+def partial_matches(kb, text: Text, candidates: List[Text]) -> List[Text]:
+    """Candidates whose name shares the longest meaningful part with the message;
+    several when it is ambiguous (“登记那个去掉” with 失业登记 and 求职登记)."""
+    rest = _COMMAND_WORDS.sub("", ks_bare(text))
+    if len(rest) < 2:
+        return []
+    scores: Dict[Text, int] = {}
+    for item_id in candidates:
+        item = kb.items[item_id]
+        for term in (item.name, *getattr(item, "aliases", ())):
+            run = _common_run(rest, ks_bare(term))
+            if len(run) < 2 or run in _GENERIC_PARTS:
+                continue
+            scores[item_id] = max(scores.get(item_id, 0), len(run))
+    if not scores:
+        return []
+    top = max(scores.values())
+    return [i for i in candidates if scores.get(i) == top]
+
+
+def ordinal_matches(kb, text: Text, candidates: List[Text]) -> List[Text]:
+    """“第2个” / “最后一项” among ``candidates`` as listed: a menu number shown next to
+    an item first, else the position in the list."""
+    if not candidates:
+        return []
+    raw = ks_bare(text)
+    if _LAST.search(raw):
+        return [candidates[-1]]
+    m = _ORDINAL_IN_TEXT.search(raw)
+    if not m:
+        return []
+    from actions.application.answers import cn_int
+
+    n = cn_int(m.group(1))
+    if n is None:
+        return []
+    by_menu = [i for i in candidates if ks.menu_number(kb, i) == n]
+    if by_menu:
+        return by_menu
+    return [candidates[n - 1]] if 1 <= n <= len(candidates) else []
+
+
+def ks_bare(text: Text) -> Text:
+    from actions.application.answers import bare
+
+    return bare(text)
+
+
+def named_items(
+    kb, text: Text, entity_ids: List[Text], candidates: Optional[List[Text]], bundle_id: Optional[Text]
+) -> List[Text]:
+    """The items a message names: knowledge.resolve first (names, everyday words,
+    menu numbers), then entities, then an ordinal or a partial name that fits
+    exactly one of ``candidates`` (the selection, or the bundle's items)."""
+    found: List[Text] = []
+    if text and not text.lstrip().startswith("/"):
+        for match in ks.safe_resolve_items(kb, text, bundle_id):
+            if match.item_id in kb.items and match.item_id not in found:
+                found.append(match.item_id)
+    if found:
+        return found
+    found = [i for i in entity_ids if i in kb.items]
+    if found or not text:
+        return found
+    pool = list(candidates) if candidates else (
+        [i for i in kb.bundles[bundle_id].item_ids if i in kb.items] if bundle_id in kb.bundles else []
+    )
+    ordinal = ordinal_matches(kb, text, pool)
+    if ordinal:
+        return ordinal
+    partial = partial_matches(kb, text, pool)
+    return partial if len(partial) == 1 else []
+
+
+def excluded_items(kb, text: Text, bundle_id: Optional[Text]) -> Optional[List[Text]]:
+    """“除了失业金都要” / “失业金以外都选上”: the items named as exceptions, else None."""
+    raw = ks_bare(text)
+    m = re.search(r"除了?(.+?)(?:以外|之外|外)?(?:都|全|其他|其余|别的)", raw) or re.search(r"(.+?)(?:以外|之外)(?:都|全|其他|其余)", raw)
+    if not m:
+        return None
+    ids = [x.item_id for x in ks.safe_resolve_items(kb, m.group(1), bundle_id) if x.item_id in kb.items]
+    if not ids and bundle_id in kb.bundles:
+        ids = partial_matches(kb, m.group(1), [i for i in kb.bundles[bundle_id].item_ids if i in kb.items])[:1]
+    return ids
+
+
+ALL_WORDS = ("都要", "全要", "全都要", "都选", "全选", "全部", "全部选择", "全部都要", "都办", "全办", "都选上", "全部选上")
 
 
 # ---------------------------------------------------------------- rendering
@@ -390,6 +505,39 @@ class ActionChooseBundle(ks.KBAction):
         return sel.events() + [SlotSet("pending_confirmation", None), SlotSet("pending_question", None)]
 
 
+def _pending(tracker: Tracker) -> Dict[Text, Any]:
+    value = tracker.get_slot("pending_confirmation")
+    return value if isinstance(value, dict) else {}
+
+
+def select_all_of(
+    kb, tracker: Tracker, bundle_id: Text, excluded: Optional[List[Text]] = None
+) -> Tuple[List[Text], List[Dict[Text, Text]], List[Dict[Text, Any]]]:
+    """Every linked item of the bundle (single items are chosen one by one), minus ``excluded``."""
+    bundle = kb.bundles[bundle_id]
+    excluded = [i for i in (excluded or []) if i in kb.items]
+    all_ids = [i for i in bundle.item_ids if i in kb.items and getattr(kb.items[i], "kind", "bundle_item") != "single_item"]
+    singles = [i for i in bundle.item_ids if i in kb.items and i not in all_ids]
+    wanted = [i for i in all_ids if i not in excluded]
+    base = load_selection(kb, tracker)
+    if base.bundle != bundle_id:
+        base = Selection(bundle_id)
+    sel, added, auto, already = add_items(kb, base, wanted)
+    if excluded:
+        parts = [f"已选择{bundle.name}中除{ks.names(kb, excluded)}以外的联办事项。"]
+        pulled = [i for i in excluded if i in sel.items]
+        if pulled:
+            parts.append(f"{ks.names(kb, pulled)}是其他所选事项需要联办的，仍然保留。")
+    else:
+        parts = [f"已选择{bundle.name}的全部联办事项。"]
+    parts.extend(p for p in added_text(kb, sel, [], auto, []) if p)
+    if singles:
+        parts.append(f"{ks.names(kb, singles)}是单独办理的事项，未自动选上，如需办理请单独选择。")
+    parts.append(selection_summary(kb, sel))
+    events = sel.events() + [SlotSet("pending_confirmation", None), SlotSet("pending_question", None)]
+    return parts, selection_buttons(kb, sel), events
+
+
 class ActionSelectItems(ks.KBAction):
     def name(self) -> Text:
         return "action_select_items"
@@ -397,7 +545,27 @@ class ActionSelectItems(ks.KBAction):
     async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         current = ks.current_bundle(kb, tracker)
         bundle_hint = ks.bundle_in_message(kb, tracker) if not current else None
-        items = ks.items_in_message(kb, tracker, current or bundle_hint)
+        text = "" if ks.is_payload(tracker) else ks.latest_text(tracker)
+        pending = _pending(tracker)
+        excluded = excluded_items(kb, text, current or bundle_hint) if text else None
+        if excluded is not None and (current or bundle_hint):
+            parts, buttons, events = select_all_of(kb, tracker, current or bundle_hint, excluded)
+            dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
+            return events
+        entity_ids = ks.valid_item_ids(kb, ks.entity_values(tracker, "item"), resolve=not ks.is_payload(tracker))
+        if ks.is_payload(tracker):
+            items = entity_ids
+        else:
+            items = named_items(kb, text, entity_ids, None, current or bundle_hint)
+        if not items and pending.get("type") in ("select_suggested", "switch_bundle"):
+            # “行，就它了” / “嗯，办这个” / “要的”: the answer to the suggestion just made
+            from actions.confirmation import ActionConfirmPending
+
+            return list(await ActionConfirmPending().run(dispatcher, tracker, domain) or [])
+        if not items and text and (current or bundle_hint) and is_all_words(text):
+            parts, buttons, events = select_all_of(kb, tracker, current or bundle_hint)
+            dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
+            return events
         if not items:
             sel = load_selection(kb, tracker)
             if current:
@@ -415,29 +583,32 @@ class ActionSelectItems(ks.KBAction):
         return events
 
 
+def is_all_words(text: Text) -> bool:
+    from actions.application.engine import is_whole
+
+    return is_whole(text, ALL_WORDS)
+
+
 class ActionSelectAll(ks.KBAction):
     def name(self) -> Text:
         return "action_select_all"
 
     async def respond(self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         bundle_id = ks.bundle_in_message(kb, tracker) or ks.current_bundle(kb, tracker)
+        pending = _pending(tracker)
+        if pending.get("type") == "select_suggested" and not ks.bundle_in_message(kb, tracker):
+            # “都要” right after a suggestion: the suggested items
+            from actions.confirmation import ActionConfirmPending
+
+            return list(await ActionConfirmPending().run(dispatcher, tracker, domain) or [])
         if bundle_id is None:
             dispatcher.utter_message(text="请先选择要办理的“一件事”，再说“全都要”：", buttons=bundle_buttons(kb))
             return []
-        bundle = kb.bundles[bundle_id]
-        all_ids = [i for i in bundle.item_ids if i in kb.items and getattr(kb.items[i], "kind", "bundle_item") != "single_item"]
-        singles = [i for i in bundle.item_ids if i in kb.items and i not in all_ids]
-        base = load_selection(kb, tracker)
-        if base.bundle != bundle_id:
-            base = Selection(bundle_id)
-        sel, added, auto, already = add_items(kb, base, all_ids)
-        parts = [f"已选择{bundle.name}的全部联办事项。"]
-        parts.extend(p for p in added_text(kb, sel, [], auto, []) if p)
-        if singles:
-            parts.append(f"{ks.names(kb, singles)}是单独办理的事项，未自动选上，如需办理请单独选择。")
-        parts.append(selection_summary(kb, sel))
-        dispatcher.utter_message(text="\n".join(parts), buttons=selection_buttons(kb, sel))
-        return sel.events() + [SlotSet("pending_confirmation", None), SlotSet("pending_question", None)]
+        text = "" if ks.is_payload(tracker) else ks.latest_text(tracker)
+        excluded = excluded_items(kb, text, bundle_id) if text else None
+        parts, buttons, events = select_all_of(kb, tracker, bundle_id, excluded)
+        dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
+        return events
 
 
 class ActionRemoveItem(ks.KBAction):
@@ -449,7 +620,11 @@ class ActionRemoveItem(ks.KBAction):
         if not sel.items:
             dispatcher.utter_message(text="您还没有选择任何事项，无需去掉。", buttons=bundle_buttons(kb) if not sel.bundle else bundle_menu_buttons(kb, sel.bundle, sel))
             return []
-        ids = ks.items_in_message(kb, tracker, sel.bundle)
+        if ks.is_payload(tracker):
+            ids = ks.valid_item_ids(kb, ks.entity_values(tracker, "item"), resolve=False)
+        else:
+            entity_ids = ks.valid_item_ids(kb, ks.entity_values(tracker, "item"))
+            ids = named_items(kb, ks.latest_text(tracker), entity_ids, sel.items, sel.bundle)
         if not ids:
             dispatcher.utter_message(
                 text="请问要去掉哪一项？\n" + "\n".join(selection_lines(kb, sel)),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from actions.application.answers import InvalidAnswer, bare, clean, options_for, parse_answer
 from actions.application.plan import (
@@ -37,10 +37,60 @@ from knowledge.personal_data import (
 
 MAX_FAILURES = 3
 LONG_CHOICE_LIST = 6      # more options than this: numbered list instead of long buttons
+STRUCTURED_TYPES = ("id_number", "phone", "bank_card", "date")
+CONTRIBUTION_FIELD = "user_confirmation"   # 失业保险金确认: the applicant accepts the insurance record
 
-CANCEL_WORDS = ("取消申请", "取消办理", "不办了", "不申请了", "不想办了", "不想申请了", "放弃申请", "放弃", "取消", "退出申请", "退出")
-PAUSE_WORDS = ("稍后再填", "以后再填", "先不填了", "待会再填", "等会再填", "下次再填", "稍后继续", "暂停")
-CONFIRM_WORDS = ("确认提交", "提交申请", "确认无误", "确认", "提交", "没问题", "无误", "正确", "对的", "对", "是的", "是", "好的", "好", "可以")
+# Commands act only as a whole message (fillers such as 吧/了/那就 aside) or as a
+# clear intent, never as part of an answer: a 停发原因 may well contain 暂停.
+CANCEL_WORDS = ("取消申请", "取消办理", "不办了", "不申请了", "不想办了", "不想申请了", "放弃申请", "放弃",
+                "取消", "退出申请", "退出", "算了", "不弄了", "不用办了")
+PAUSE_WORDS = ("稍后再填", "以后再填", "先不填了", "待会再填", "等会再填", "下次再填", "稍后继续", "暂停",
+               "暂停填写", "晚点再填", "回头再填", "先保存", "保存进度", "改天再填")
+CONFIRM_WORDS = ("确认提交", "提交申请", "确认无误", "确认", "提交", "没问题", "没有问题", "无误", "信息无误", "正确",
+                 "对的", "对", "是的", "是", "好的", "好", "可以", "行", "没错", "都对", "确定", "确定提交",
+                 "可以提交", "嗯", "嗯嗯", "ok", "就这样")
+# Words that turn a yes into "not yet": 好，我再考虑下 / 对了，材料要原件吗
+HESITATION_WORDS = ("考虑", "想想", "再看", "看看", "等等", "等一下", "稍等", "先别", "不急", "别", "再说", "犹豫",
+                    "不确定", "对了", "先不", "暂不", "不要", "不提交", "吗", "呢")
+# Leaving out the item whose contribution record the applicant does not accept.
+WITHOUT_ITEM_WORDS = ("只提交其他事项", "提交其他事项", "先提交其他事项", "不办失业保险金", "去掉失业保险金",
+                      "不申领失业保险金", "其他的先提交", "只办其他的", "其他事项先提交")
+CLEAR_INTENT = 0.85       # confidence at which cancel / affirm intents count without the exact words
+_FILLER_HEAD = ("那就", "那我", "那", "我要", "我想", "我", "还是", "就", "先", "请", "帮我", "麻烦")
+_FILLER_TAIL = ("吧", "了", "啊", "呀", "哈", "的", "啦", "哦", "呗", "一下")
+
+
+def is_whole(text: str, words) -> bool:
+    """The message is one of ``words``, give or take fillers ('那就取消吧', '暂停一下'),
+    or each of its clauses is ('没问题，提交吧', '算了，不办了')."""
+    clauses = [c for c in re.split(r"[\s，。,.!！、；;~～…]+", clean(text)) if bare(c)]
+    if len(clauses) > 1 and all(_is_whole_clause(c, words) for c in clauses):
+        return True
+    return _is_whole_clause(text, words)
+
+
+def _is_whole_clause(text: str, words) -> bool:
+    raw = bare(text).lower()
+    seen = set()
+    todo = [raw]
+    while todo:
+        cur = todo.pop()
+        if not cur or cur in seen:
+            continue
+        seen.add(cur)
+        if cur in words:
+            return True
+        todo += [cur[len(h):] for h in _FILLER_HEAD if cur.startswith(h)]
+        todo += [cur[: -len(t)] for t in _FILLER_TAIL if cur.endswith(t)]
+    return False
+
+
+def intent_of(intent: Optional[Dict[str, Any]]) -> Tuple[str, float]:
+    if not isinstance(intent, dict):
+        return "", 0.0
+    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+
+
 SKIP_WORDS = ("跳过", "没有", "无", "不填", "不需要", "暂无", "略过", "没")
 CHANGE_WORDS = ("错", "改", "修改", "更正", "重新填", "重填", "换", "不对")
 
@@ -115,6 +165,11 @@ class Engine:
             state["pending"] = nxt.id
             state["stage"] = "filling"
 
+    def refresh(self, state: Dict[str, Any]) -> None:
+        """After the items changed: the next missing field (answers given are kept)."""
+        if state.get("pending") != "__pension__" and state.get("stage") in ("filling", "confirming"):
+            self._advance(state)
+
     def start(self, state: Dict[str, Any]) -> Outcome:
         self._advance(state)
         names = "、".join(self.kb.item(i).name for i in state["items"])
@@ -170,8 +225,9 @@ class Engine:
                     "失业保险金确认：经办机构将核对您的" + "、".join(shown) + "。"
                     "您是否认可以上参保缴费信息？"
                 )
-                if field_def.note and "异议" in field_def.note:
-                    text += "（如有异议，请联系原参保缴费单位或者原存档机构进行核实。）"
+                advice = self.objection_advice(planned)
+                if advice:
+                    text += f"（{advice}。）"
                 buttons = [{"title": "认可", "payload": "是"}, {"title": "有异议", "payload": "否"}]
             elif field_def.id == "residence_differs":
                 text = "您的户籍地与常住地是否不一致？"
@@ -283,15 +339,21 @@ class Engine:
         return any(w in raw for w in CHANGE_WORDS)
 
     def _inline_value(self, state: Dict[str, Any], fid: str, text: str) -> Optional[Any]:
-        """'手机号改成13912345678' carries the new value: use it when it parses."""
+        """'手机号改成13912345678' / '手机号写错了，是139…' carries the new value: use it when it parses."""
         planned = find(self.plan(state), fid)
-        m = re.search(r"(?:改成|改为|换成|应该是|是)(.+)$", clean(text))
-        if not planned or not m:
+        if not planned:
             return None
-        try:
-            return parse_answer(planned.field, m.group(1), state["answers"])
-        except InvalidAnswer:
-            return None
+        m = re.search(r"(?:改成|改为|换成|应该是|应为|是)(.+)$", clean(text))
+        candidates = [m.group(1)] if m else []
+        if planned.field.type in STRUCTURED_TYPES:
+            # the value may stand anywhere in the message: '手机号13912345678写错了'
+            candidates.append(text)
+        for candidate in candidates:
+            try:
+                return parse_answer(planned.field, candidate, state["answers"])
+            except InvalidAnswer:
+                continue
+        return None
 
     def begin_change(self, state: Dict[str, Any], fid: str, text: str) -> Outcome:
         planned = find(self.plan(state), fid)
@@ -303,7 +365,12 @@ class Engine:
             return Outcome(state, [Reply(note)])
         value = self._inline_value(state, fid, text)
         if value is not None:
-            return self._accept(state, fid, value)
+            if state["answers"].get(fid) != value:
+                self._drop_dependents(state, fid)
+            outcome = self._accept(state, fid, value)
+            shown = self.display_value(planned.field.type, value)
+            outcome.replies.insert(0, Reply(f"好的，“{planned.field.label}”已改为：{shown}。"))
+            return outcome
         state["answers"].pop(fid, None)
         if fid in state["skipped"]:
             state["skipped"].remove(fid)
@@ -370,17 +437,26 @@ class Engine:
         self._advance(state)
         return Outcome(state, replies)
 
-    def handle(self, state: Dict[str, Any], text: str) -> Outcome:
+    def is_cancel(self, text: str, intent: Optional[Dict[str, Any]] = None) -> bool:
+        name, confidence = intent_of(intent)
+        if is_whole(text, CANCEL_WORDS):
+            return True
+        # a clear cancel intent on a short message that carries no digits (not an answer)
         raw = bare(text)
-        if any(raw == w or raw.startswith(w) for w in CANCEL_WORDS):
+        return name == "cancel" and confidence >= CLEAR_INTENT and len(raw) <= 12 and not re.search(r"\d", raw)
+
+    def handle(self, state: Dict[str, Any], text: str, intent: Optional[Dict[str, Any]] = None) -> Outcome:
+        """One message of the applicant. ``intent`` is NLU's ``{"name", "confidence"}`` when known."""
+        raw = bare(text)
+        if self.is_cancel(text, intent):
             state["stage"] = "cancelled"
             return Outcome(state, [Reply("已取消本次申请，没有提交任何信息。您选择的事项仍然保留，需要时可以说“开始申请”。")], done=True)
-        if any(w in raw for w in PAUSE_WORDS):
+        if is_whole(text, PAUSE_WORDS):
             state["stage"] = "paused"
             return Outcome(state, [Reply("好的，已为您保存填写进度（本次会话内有效）。回来后说“继续申请”即可接着填写。")], done=True)
 
         if state["stage"] == "confirming":
-            return self._handle_confirming(state, text)
+            return self._handle_confirming(state, text, intent)
 
         if state["pending"] == "__pension__":
             return self._handle_pension(state, text)
@@ -398,11 +474,70 @@ class Engine:
             state["skipped"].append(planned.id)
             self._advance(state)
             return Outcome(state, [])
+        if planned.id == CONTRIBUTION_FIELD and state.get("contribution_disputed"):
+            chosen = self._handle_disputed_record(state, planned, text)
+            if chosen is not None:
+                return chosen
         try:
             value = parse_answer(planned.field, text, state["answers"])
         except InvalidAnswer as exc:
             return self._failed(state, planned, str(exc))
+        if planned.id == CONTRIBUTION_FIELD and value is False:
+            return self._record_disputed(state, planned)
+        if planned.id == CONTRIBUTION_FIELD:
+            state.pop("contribution_disputed", None)
         return self._accept(state, planned.id, value)
+
+    # ------------------------------------------------------------------ contribution record
+    def objection_advice(self, planned: PlannedField) -> str:
+        """What the guide says to do about a record one does not accept, quoted from its note."""
+        m = re.search(r"[（(]([^（）()]*异议[^（）()]*)[）)]", planned.field.note or "")
+        return m.group(1).strip() if m else ""
+
+    def items_needing(self, state: Dict[str, Any], planned: PlannedField) -> List[str]:
+        return [i for i in state["items"] if i in (planned.section.item_ids or ())]
+
+    def _record_disputed(self, state: Dict[str, Any], planned: PlannedField) -> Outcome:
+        state["contribution_disputed"] = True
+        advice = self.objection_advice(planned)
+        source = planned.section.source
+        needing = self.items_needing(state, planned)
+        others = [i for i in state["items"] if i not in needing]
+        names = "、".join(self.kb.item(i).name for i in needing) or planned.section.title
+        text = "好的，您对参保缴费信息有异议。"
+        if advice:
+            text += f"根据{source}：“{advice}”。" if source else f"“{advice}”。"
+        text += f"信息核实之前，{names}暂时无法提交。您可以："
+        options = ["核实后回来说“继续申请”接着填写（已填内容都会保留）"]
+        buttons = [{"title": "稍后再填", "payload": "稍后再填"}]
+        if others:
+            other_names = "、".join(self.kb.item(i).name for i in others)
+            options.insert(0, f"不办{names}，先提交其他事项（{other_names}）")
+            buttons.insert(0, {"title": "只提交其他事项", "payload": "只提交其他事项"})
+        options.append("核对后如认可，回复“认可”")
+        buttons += [{"title": "认可", "payload": "认可"}, {"title": "转人工", "payload": "/human_handoff"}]
+        text += "\n" + "\n".join(f"{n}. {o}" for n, o in enumerate(options, 1))
+        return Outcome(state, [Reply(text, buttons)])
+
+    def _handle_disputed_record(self, state: Dict[str, Any], planned: PlannedField, text: str) -> Optional[Outcome]:
+        """After 有异议: submit the other items without the one that needs the record."""
+        raw = bare(text)
+        if "认可" in raw and not re.search(r"不认可|有异议", raw):
+            # “核对过了，认可”
+            state.pop("contribution_disputed", None)
+            return self._accept(state, planned.id, True)
+        if not (is_whole(text, WITHOUT_ITEM_WORDS) or any(w in raw for w in WITHOUT_ITEM_WORDS)):
+            return None
+        needing = self.items_needing(state, planned)
+        others = [i for i in state["items"] if i not in needing]
+        if not others:
+            return Outcome(state, [Reply("这次申请没有其他事项可以单独提交。您可以核实后回来说“继续申请”，或转人工服务（12333）。")])
+        state["items"] = others
+        state.pop("contribution_disputed", None)
+        # answers only the left-out item used stay out of the submission (the plan no longer has them)
+        self._advance(state)
+        names = "、".join(self.kb.item(i).name for i in needing)
+        return Outcome(state, [Reply(f"好的，本次不办理{names}，其他事项继续提交。核实后可以另行申请{names}。")])
 
     def _handle_pension(self, state: Dict[str, Any], text: str) -> Outcome:
         from actions.application.answers import parse_bool
@@ -426,17 +561,30 @@ class Engine:
         self._advance(state)
         return Outcome(state, [])
 
-    def _handle_confirming(self, state: Dict[str, Any], text: str) -> Outcome:
+    def is_confirmation(self, text: str, intent: Optional[Dict[str, Any]] = None) -> bool:
+        """Only a clear yes submits: the words as a whole message, 确认提交 said outright,
+        or a confident affirm intent on a short message without hesitation."""
+        raw = bare(text).lower()
+        if any(w in raw for w in HESITATION_WORDS) or self.wants_change(text):
+            return False
+        if is_whole(text, CONFIRM_WORDS):
+            return True
+        if "确认提交" in raw and not re.search(r"(不|别|暂|先不|没)确认提交", raw):
+            return True
+        name, confidence = intent_of(intent)
+        return name == "affirm" and confidence >= CLEAR_INTENT and len(raw) <= 6
+
+    def _handle_confirming(self, state: Dict[str, Any], text: str, intent: Optional[Dict[str, Any]] = None) -> Outcome:
         raw = bare(text)
         mentioned = self.field_mentioned(state, text)
         if mentioned:
             return self.begin_change(state, mentioned, text)
-        if raw in ("修改信息", "修改", "我要修改", "改一下", "有错"):
+        if raw in ("修改信息", "修改", "我要修改", "改一下", "有错", "信息有误", "有误", "不对"):
             return Outcome(state, [Reply("请告诉我要修改哪一项，例如“手机号写错了”或“修改第3项”。")])
-        if any(raw == w or raw.startswith(w) for w in CONFIRM_WORDS) and not self.wants_change(text):
+        if self.is_confirmation(text, intent):
             state["stage"] = "confirmed"
             return Outcome(state, [], done=True)
-        return Outcome(state, [Reply("请确认信息是否正确：无误请回复“确认提交”，需要修改请说明要改哪一项。")])
+        return Outcome(state, [Reply("还没有提交。信息无误请回复“确认提交”，需要修改请说明要改哪一项。")])
 
     def _failed(self, state: Dict[str, Any], planned: PlannedField, message: str) -> Outcome:
         count = state["failures"].get(planned.id, 0) + 1

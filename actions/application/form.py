@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.application.engine import Engine, Reply, idempotency_key, new_state
+from actions.application.detours import DETOUR_CONFIDENCE, SELECTION_INTENTS, attempts_value, change_items
+from actions.application.engine import Engine, Reply, idempotency_key, intent_of, new_state
 from actions.application.submission import submit_application
 from actions.interruptions import answer_question, looks_like_question
 from knowledge import load_kb
@@ -58,6 +59,17 @@ class ActionStartApplication(Action):
             state["stage"] = "confirming" if state.get("stage") == "confirming" else "filling"
             return [SlotSet("application", state), SlotSet("application_ready", True)]
         items = selected(tracker)
+        extra: List[EventType] = []
+        pending = tracker.get_slot("pending_confirmation")
+        if not items and isinstance(pending, dict) and pending.get("type") == "select_suggested":
+            # 开始申请 right after “需要为您选上吗”: the suggestion is taken as accepted
+            items = [i for i in pending.get("items") or [] if isinstance(i, str) and i in kb.items]
+            if items:
+                bundle_id = kb.item(items[0]).bundle_id
+                items = [i for i in items if kb.item(i).bundle_id == bundle_id]
+                expanded_sel = [s.item_id for s in kb.expand_selection(items)]
+                extra = [SlotSet("bundle", bundle_id), SlotSet("selected_items", expanded_sel),
+                         SlotSet("pending_confirmation", None)]
         if not items:
             dispatcher.utter_message(
                 text="请先选择要办理的事项，再开始申请。您想办理哪一项“一件事”？",
@@ -73,7 +85,7 @@ class ActionStartApplication(Action):
         outcome = engine().start(state)
         for reply in outcome.replies:
             utter(dispatcher, reply)
-        return [SlotSet("application", outcome.state), SlotSet("case_number", None), SlotSet("application_ready", True)]
+        return extra + [SlotSet("application", outcome.state), SlotSet("case_number", None), SlotSet("application_ready", True)]
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -97,33 +109,59 @@ class ValidateApplicationForm(FormValidationAction):
             dispatcher.utter_message(text="请先完成当前申请，或说“取消”结束申请。")
             return {"application_input": None}
         eng = engine()
-        if looks_like_question(tracker, text) and not eng_parses(eng, state, text):
-            reply = answer_question(tracker)
-            if reply is not None:
-                utter(dispatcher, reply)
-                dispatcher.utter_message(text="我们继续填写申请：")
-                return {"application_input": None}
-        outcome = eng.handle(state, text)
+        intent = latest_intent(tracker)
+        if not attempts_value(eng.kb, eng, state, text, intent):
+            handled = detour(eng, state, tracker, text, intent, dispatcher)
+            if handled is not None:
+                return handled
+        outcome = eng.handle(state, text, intent)
         for reply in outcome.replies:
             utter(dispatcher, reply)
         return {"application_input": DONE if outcome.done else None, "application": outcome.state}
 
 
-def eng_parses(eng: Engine, state: Dict[str, Any], text: str) -> bool:
-    """True when the message is a valid answer to a structured field (a number, a date, a choice)."""
-    from actions.application.answers import InvalidAnswer, parse_answer
-    from actions.application.plan import find
+def latest_intent(tracker: Tracker) -> Dict[str, Any]:
+    return dict((tracker.latest_message or {}).get("intent") or {})
 
-    if state.get("stage") != "filling" or not state.get("pending") or state["pending"].startswith("__"):
-        return False
-    planned = find(eng.plan(state), state["pending"])
-    if planned is None or planned.field.type in ("text", "region"):
-        return False
-    try:
-        parse_answer(planned.field, text, state["answers"])
-        return True
-    except InvalidAnswer:
-        return False
+
+def entity_items(tracker: Tracker) -> List[str]:
+    kb = load_kb()
+    values = []
+    for ent in (tracker.latest_message or {}).get("entities") or []:
+        if ent.get("entity") == "item":
+            value = ent.get("value")
+            values += value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, str) and v in kb.items]
+
+
+def detour(eng: Engine, state: Dict[str, Any], tracker: Tracker, text: str, intent: Dict[str, Any],
+           dispatcher: CollectingDispatcher) -> Optional[Dict[Text, Any]]:
+    """A message that is not an answer: handled by what it is; the form then asks the same field again."""
+    name, confidence = intent_of(intent)
+    if looks_like_question(tracker, text) or (name in QUESTION_INTENTS and confidence >= DETOUR_CONFIDENCE):
+        reply = answer_question(tracker)
+        if reply is not None:
+            utter(dispatcher, reply)
+            dispatcher.utter_message(text=RESUME_TEXT)
+            return {"application_input": None}
+    if name in SELECTION_INTENTS and confidence >= DETOUR_CONFIDENCE:
+        reply, slots = change_items(eng.kb, eng, state, name, text, entity_items(tracker))
+        if reply is not None:
+            utter(dispatcher, reply)
+            dispatcher.utter_message(text=RESUME_TEXT)
+            return {"application_input": None, "application": state, **slots}
+    # not an answer and nothing else we can do with it: say so, nothing counts as a failed try
+    dispatcher.utter_message(
+        text="这条消息不像是对当前问题的回答。您可以继续回答下面的问题，也可以随时提问、"
+        "说“稍后再填”保存进度，或说“取消申请”。"
+    )
+    return {"application_input": None}
+
+
+RESUME_TEXT = "我们继续填写申请："
+# the knowledge question intent, and its former split names while NLU data still carries them
+QUESTION_INTENTS = ("ask_question", "ask_materials", "ask_deadline", "ask_eligibility", "ask_channel", "ask_howto",
+                    "ask_forbidden_demands", "ask_deregistration", "ask_311", "ask_region_difference", "ask_policy")
 
 
 class ActionAskApplicationInput(Action):

@@ -238,16 +238,9 @@ def test_affirm_after_checklist_starts_application_and_keeps_selection(kb):
     slots = slot_events(events)
     assert slots["pending_confirmation"] is None
     assert "selected_items" not in slots and "bundle" not in slots  # the selection is kept
-    # the same entry as the 开始申请 button (issue 6): it opens the application form
+    # the same entry as the 开始申请 button: it opens the application form
     assert slots.get("application_ready") is True
     assert any(e.get("event") == "followup" and e.get("name") == "application_form" for e in events)
-
-
-def test_start_application_entry_is_registered_once():
-    from actions.confirmation import registered_action
-
-    action = registered_action("action_start_application")
-    assert action is not None and action.name() == "action_start_application"
 
 
 def test_affirm_without_pending_question(kb):

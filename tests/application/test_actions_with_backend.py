@@ -18,7 +18,7 @@ from actions.application.engine import Engine, new_state
 from actions.application.form import ActionFinishApplication, ActionResumeApplication, ValidateApplicationForm
 from actions.progress import ActionLookupProgress, ValidateProgressForm
 from scripts.stack import BACKEND_PY, Stack, StackConfig
-from tests.application.conftest import make_id
+from tests.personas import make_persona
 
 pytestmark = pytest.mark.skipif(not BACKEND_PY.exists(), reason="the backend environment (.venv-backend) is not set up")
 
@@ -71,11 +71,14 @@ def confirmed_state(kb, seq: str) -> Dict[str, Any]:
     state = new_state("unemployment", items, f"key-{seq}")
     engine = Engine(kb)
     engine.start(state)
-    for text in ("王五", make_id(seq=seq), f"13700000{seq}", "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区",
-                 "仓管", "全职", "月薪", "企业解除人员", "跳过", "揭阳市榕城区人社局", "确认提交"):
+    for text in applicant(seq).script(kb, ["unemployment_registration"]) + ["确认提交"]:
         engine.handle(state, text)
     assert state["stage"] == "confirmed", state
     return state
+
+
+def applicant(seq: str):
+    return make_persona(int(seq), name="王五")
 
 
 def test_submission_creates_a_case_and_forgets_personal_data(backend, kb):
@@ -130,7 +133,7 @@ def test_lookup_finds_the_case_masked_and_clears_the_id(backend, kb):
     validate = ValidateProgressForm()
     dispatcher = CollectingDispatcher()
     result = asyncio.run(validate.validate_lookup_input(
-        make_id(seq="414"), dispatcher, tracker({"lookup": {"stage": "id"}}, text=f"身份证{make_id(seq='414')}"), {}))
+        applicant("414").id_number, dispatcher, tracker({"lookup": {"stage": "id"}}, text=f"身份证{applicant('414').id_number}"), {}))
     lookup_state = result["lookup"]
     assert lookup_state["stage"] == "phone" and result["lookup_input"] is None
     result = asyncio.run(validate.validate_lookup_input(
@@ -139,13 +142,13 @@ def test_lookup_finds_the_case_masked_and_clears_the_id(backend, kb):
     dispatcher = CollectingDispatcher()
     events = run(ActionLookupProgress(), dispatcher, tracker({"lookup": result["lookup"]}))
     text = dispatcher.messages[-1]["text"]
-    assert "待办" in text and make_id(seq="414") not in text and "4452**********" in text
+    assert "待办" in text and applicant("414").id_number not in text and "4452**********" in text
     assert slot(events, "lookup") is None
 
 
 def test_lookup_with_a_wrong_factor_reveals_nothing(backend, kb):
     dispatcher = CollectingDispatcher()
-    lookup_state = {"stage": "ready", "id_number": make_id(seq="414"), "phone_last4": "9999"}
+    lookup_state = {"stage": "ready", "id_number": applicant("414").id_number, "phone_last4": "9999"}
     run(ActionLookupProgress(), dispatcher, tracker({"lookup": lookup_state}, sender="t-wrong"))
     assert "没有查到" in dispatcher.messages[-1]["text"]
 

@@ -1,0 +1,191 @@
+"""The form and the lookup are not traps: messages that are not the awaited value
+are handled by what they are, nothing entered is lost, and only real attempts
+count as failed tries. Action tests with rasa-sdk trackers and the real
+knowledge base (no backend needed)."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.application.detours import attempts_value
+from actions.application.engine import Engine, new_state
+from actions.application.form import ValidateApplicationForm
+from actions.progress import ValidateProgressForm
+from tests.personas import make_persona
+
+PERSONA = make_persona(31)
+
+
+def tracker(slots: Dict[str, Any], text: str, intent: str = "nlu_fallback", confidence: float = 0.9,
+            loop: str = "application_form", entities: Optional[List[dict]] = None) -> Tracker:
+    return Tracker(
+        sender_id="t-detour",
+        slots=slots,
+        latest_message={"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": loop},
+        latest_action_name="action_listen",
+    )
+
+
+def started(kb, items: List[str], answers: int = 0) -> Dict[str, Any]:
+    expanded = [s.item_id for s in kb.expand_selection(items)]
+    state = new_state(kb.item(expanded[0]).bundle_id, expanded, "key-detour")
+    engine = Engine(kb)
+    engine.start(state)
+    for text in PERSONA.script(kb, items)[:answers]:
+        engine.handle(state, text)
+    return state
+
+
+def validate_form(state, text, intent="nlu_fallback", confidence=0.9, selected=None, entities=None):
+    dispatcher = CollectingDispatcher()
+    slots = {"application": state, "selected_items": selected or list(state["items"]), "bundle": state["bundle"]}
+    result = asyncio.run(ValidateApplicationForm().validate_application_input(
+        text, dispatcher, tracker(slots, text, intent, confidence, entities=entities), {}))
+    return result, "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+def validate_lookup(lookup, text, intent="nlu_fallback", confidence=0.9, slots=None):
+    dispatcher = CollectingDispatcher()
+    trk = tracker({"lookup": lookup, **(slots or {})}, text, intent, confidence, loop="progress_form")
+    result = asyncio.run(ValidateProgressForm().validate_lookup_input(text, dispatcher, trk, {}))
+    return result, "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+# ---------------------------------------------------------------- the application form
+
+
+def test_asking_what_was_chosen_at_the_id_field_lists_the_items(kb):
+    state = started(kb, ["unemployment_benefit"], answers=1)
+    assert state["pending"] == "id_number"
+    result, text = validate_form(state, "我都勾了哪几项来着？", "list_selection")
+    assert result["application_input"] is None
+    for item_id in state["items"]:
+        assert kb.item(item_id).name in text
+    assert "您输入了" not in text and "18位" not in text
+    assert state["pending"] == "id_number" and not state["failures"]
+    assert state["answers"]["name"] == PERSONA.name
+
+
+def test_digits_at_the_id_field_are_an_attempt_and_explained(kb):
+    state = started(kb, ["unemployment_benefit"], answers=1)
+    result, text = validate_form(state, "4452021988080810", "list_selection")
+    assert "18位" in text and state["failures"].get("id_number") == 1
+
+
+def test_unclear_message_at_the_id_field_is_not_counted_as_a_failure(kb):
+    state = started(kb, ["unemployment_benefit"], answers=1)
+    result, text = validate_form(state, "嗯嗯这个嘛", "nlu_fallback", 0.3)
+    assert result["application_input"] is None and not state["failures"]
+    assert "取消" in text
+
+
+def test_remove_an_item_by_a_partial_name_in_the_middle_of_the_form(kb):
+    state = started(kb, ["unemployment_benefit", "price_subsidy"], answers=3)
+    pending = state["pending"]
+    result, text = validate_form(state, "临时补贴那个去掉吧", "remove_item")
+    assert "price_subsidy" not in result["application"]["items"]
+    assert "price_subsidy" not in result["selected_items"]
+    assert kb.item("price_subsidy").name in text
+    assert result["application"]["pending"] == pending                  # the same question next
+    assert result["application"]["answers"]["phone"] == PERSONA.phone    # nothing lost
+
+
+def test_a_linked_item_cannot_be_removed_mid_form(kb):
+    state = started(kb, ["unemployment_benefit"], answers=2)
+    result, text = validate_form(state, "失业登记不要了", "remove_item")
+    assert "unemployment_registration" in state["items"] and "需要联办" in text
+
+
+def test_add_an_item_in_the_middle_of_the_form(kb):
+    state = started(kb, ["unemployment_registration"], answers=2)
+    result, text = validate_form(state, "再加上价格临时补贴申领", "select_items")
+    assert "price_subsidy" in result["application"]["items"]
+    assert result["application"]["answers"]["id_number"] == PERSONA.id_number
+
+
+def test_an_item_of_another_bundle_is_not_added_to_the_application(kb):
+    state = started(kb, ["unemployment_registration"], answers=2)
+    result, text = validate_form(state, "我还要申请工伤认定", "select_items")
+    assert "work_injury_recognition" not in state["items"] and "不属于" in text
+
+
+def test_a_free_text_answer_that_names_no_item_is_taken(kb):
+    state = started(kb, ["unemployment_benefit"], answers=0)
+    result, _ = validate_form(state, "张三", "select_items", 0.7)
+    assert result["application"]["answers"]["name"] == "张三"
+
+
+def test_a_question_at_the_summary_is_not_a_confirmation(kb):
+    state = started(kb, ["unemployment_benefit"], answers=99)
+    assert state["stage"] == "confirming"
+    result, _ = validate_form(state, "好，对了，材料要原件吗？", "affirm", 0.95)
+    assert result["application_input"] is None
+    assert state["stage"] == "confirming"
+
+
+def test_the_confirm_button_submits(kb):
+    state = started(kb, ["unemployment_benefit"], answers=99)
+    result, _ = validate_form(state, "确认提交", "affirm", 0.95)
+    assert result["application_input"] == "done" and result["application"]["stage"] == "confirmed"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("我都勾了哪几项来着？", "id_number"), ("13812345", "phone"), ("1381234567890", "phone"), ("第一个", "choice"),
+])
+def test_what_counts_as_an_attempt(kb, text, kind):
+    state = started(kb, ["unemployment_benefit"], answers={"id_number": 1, "phone": 2, "choice": 9}[kind])
+    engine = Engine(kb)
+    expected = {"id_number": False, "phone": True, "choice": True}[kind]
+    assert attempts_value(kb, engine, state, text, {"name": "list_selection", "confidence": 0.9}) is expected
+
+
+# ---------------------------------------------------------------- the progress lookup
+
+
+def test_lookup_counts_only_real_attempts(kb):
+    lookup = {"stage": "id", "failures": 0}
+    for text in ("你好", "嗯", "我不知道"):
+        result, _ = validate_lookup(lookup, text, "greet", 0.4)
+        lookup = result.get("lookup", lookup)
+        assert not lookup.get("failures")
+    for n in range(1, 4):
+        result, text = validate_lookup(lookup, "1234567890", "nlu_fallback", 0.3)
+        lookup = result["lookup"]
+        assert lookup["failures"] == n
+    assert "12333" in text
+
+
+@pytest.mark.parametrize("text,intent", [("取消", "nlu_fallback"), ("算了", "deny"), ("不查了", "check_progress"),
+                                          ("这个先不弄了", "cancel")])
+def test_cancel_ends_the_lookup(kb, text, intent):
+    result, reply = validate_lookup({"stage": "id", "failures": 0}, text, intent, 0.9)
+    assert result["lookup_input"] == "done" and result["lookup"] == {"stage": "cancelled"}
+    assert "已取消查询" in reply
+
+
+def test_an_item_name_leaves_the_lookup_and_selects_it(kb):
+    item = kb.item("benefit_account_change")
+    result, reply = validate_lookup({"stage": "id", "failures": 0}, item.name, "check_progress", 0.5)
+    assert result["lookup_input"] == "done" and result["lookup"] == {"stage": "left"}
+    assert "benefit_account_change" in result["selected_items"]
+    assert item.name in reply
+
+
+def test_start_application_leaves_the_lookup_and_opens_the_form(kb):
+    slots = {"selected_items": ["benefit_account_change"], "bundle": "unemployment"}
+    result, reply = validate_lookup({"stage": "id", "failures": 0}, "开始办理", "start_application", 0.9, slots)
+    assert result["lookup_input"] == "done" and result["application_ready"] is True
+    assert result["application"]["items"] == ["benefit_account_change"]
+
+
+def test_id_and_phone_digits_in_one_message(kb):
+    result, _ = validate_lookup({"stage": "id", "failures": 0}, f"{PERSONA.id_number}，尾号{PERSONA.phone[-4:]}")
+    assert result["lookup_input"] == "done" and result["lookup"]["phone_last4"] == PERSONA.phone[-4:]
