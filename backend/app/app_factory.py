@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from backend.app import __version__
 from backend.app.api.main import api_router
 from backend.app.api.routes import health
-from backend.app.core.config import Settings, get_settings
+from backend.app.core.config import AppEnv, Settings, get_settings
+from backend.app.core.edge import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.app.core.errors import install_error_handlers
 from backend.app.core.logging import configure_logging
 from backend.app.core.runtime import Runtime
@@ -40,15 +41,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         runtime.close()
 
+    # Production publishes no API description (and loads no Swagger UI from a CDN).
+    docs = settings.APP_ENV is not AppEnv.production
     app = FastAPI(
         title="人社“一件事”案件后台",
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(health.router)
+    # Outermost last: the body limit runs before anything reads the body.
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     return app

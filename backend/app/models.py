@@ -2,6 +2,6 @@
 from backend.app.case.models import Case, CaseEvent, CaseItem
 from backend.app.core.db import Base
 from backend.app.lookup.models import LookupAudit, RateLimitHit
-from backend.app.staff.models import RevealAudit, StaffToken
+from backend.app.staff.models import RevealAudit, StaffToken, StaffViewAudit
 
-__all__ = ["Base", "Case", "CaseEvent", "CaseItem", "LookupAudit", "RateLimitHit", "RevealAudit", "StaffToken"]
+__all__ = ["Base", "Case", "CaseEvent", "CaseItem", "LookupAudit", "RateLimitHit", "RevealAudit", "StaffToken", "StaffViewAudit"]

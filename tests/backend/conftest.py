@@ -8,6 +8,7 @@ skip - loudly, with the reason - only when the server is unreachable.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import socket
@@ -144,6 +145,12 @@ def client(app):
         yield c
 
 
+def client_address(name: str) -> str:
+    """A stable IPv4 address per test client name (what the edge would have seen)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return f"10.{digest[0]}.{digest[1]}.{digest[2]}"
+
+
 class Api:
     """Small helper around a client: the calls the tests make all the time."""
 
@@ -164,7 +171,7 @@ class Api:
     def lookup(self, id_number, last4, client_id="test-conversation"):
         headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
         if client_id:
-            headers["X-Client-Id"] = client_id
+            headers["X-Client-Address"] = client_address(client_id)
         return self.client.post(
             "/api/v1/lookup", json={"id_number": id_number, "phone_last4": last4}, headers=headers
         )
@@ -183,7 +190,7 @@ class Api:
         return self.client.post(
             f"/api/v1/cases/{case_number}/resubmit",
             json={"id_number": id_number, "phone_last4": last4, **body},
-            headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Id": "test-conversation"},
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Address": client_address("test-conversation")},
         )
 
 

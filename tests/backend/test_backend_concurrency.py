@@ -98,3 +98,27 @@ def test_concurrent_transitions_apply_once(live_server, db_url):
         d = c.get(f"/api/v1/staff/cases/{number}", headers={"Authorization": f"Bearer {WORKER_TOKEN}"}).json()
     case_moves = [e for e in d["events"] if e["item_id"] is None and e["to_status"] == "办理中"]
     assert len(case_moves) == 1
+
+
+def test_a_burst_of_wrong_guesses_cannot_pass_the_lock(live_server, db_url):
+    """20 wrong guesses at once for one ID (limit 5): exactly 5 are answered, the rest locked."""
+    body = factories.talent_body()
+    idn = body["applicant"]["id_number"]
+    with httpx.Client(base_url=live_server.url, timeout=60) as c:
+        assert c.post(
+            "/api/v1/cases", json=body, headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "Idempotency-Key": "burst"}
+        ).status_code == 201
+
+    def guess(i):
+        with httpx.Client(base_url=live_server.url, timeout=60) as c:
+            return c.post(
+                "/api/v1/lookup",
+                json={"id_number": idn, "phone_last4": f"{i:04d}"},
+                headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Address": f"198.51.100.{i + 1}"},
+            )
+
+    responses = run_together(20, guess)
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * 5 + [429] * 15, [r.text for r in responses]
+    # and the owner's right factors are refused too while the lock lasts
+    assert guess(5678).status_code == 429

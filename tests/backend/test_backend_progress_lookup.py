@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, text
 from backend.app.core.db import normalize_db_url
 from knowledge.personal_data import mask_bank_card, mask_id_number
 from tests.backend import factories
-from tests.backend.conftest import SERVICE_TOKEN
+from tests.backend.conftest import SERVICE_TOKEN, client_address
 
 
 def rows(db_url: str, sql: str) -> list[dict]:
@@ -113,14 +113,80 @@ def test_unknown_ids_lock_like_wrong_factors(api):
     assert api.lookup(idn, "1234", client_id="y").json()["error"]["code"] == "LOOKUP_LOCKED"
 
 
-def test_success_resets_the_id_failure_count(api):
+def test_a_success_never_resets_the_id_failures(api):
+    """The attack: submit a case under the victim's ID with one's own phone, then
+    alternate wrong guesses of the victim's last 4 with lookups that succeed."""
+    victim = factories.talent_body(phone="13912340000")
+    idn = victim["applicant"]["id_number"]
+    api.create(victim)
+    api.create(factories.labor_body(id_number=idn, phone="13855556666"))  # the attacker's case
+    guesses = iter(f"{n:04d}" for n in range(1, 100))
+    outcomes = []
+    for round_ in range(3):
+        for attempt in range(4):
+            r = api.lookup(idn, next(guesses), client_id=f"r{round_}a{attempt}")
+            outcomes.append(r.status_code)
+        own = api.lookup(idn, "6666", client_id=f"r{round_}own")
+        outcomes.append(own.status_code)
+    # 5 wrong guesses in the window lock the ID; the attacker's own successes do not help
+    assert outcomes[:5] == [200] * 5
+    assert outcomes[5] == 200  # the 5th wrong guess
+    assert set(outcomes[6:]) == {429}
+    r = api.lookup(idn, "0000", client_id="fresh")
+    assert r.status_code == 429 and r.json()["error"]["code"] == "LOOKUP_LOCKED"
+
+
+def test_a_success_does_not_use_up_a_failure(api):
+    """The person who knows the factors can look up as often as the flood limit allows."""
     body = factories.talent_body()
     idn = body["applicant"]["id_number"]
     api.create(body)
-    for round_ in range(2):
-        for attempt in range(4):
-            assert api.lookup(idn, "0000", client_id=f"r{round_}a{attempt}").status_code == 200
-        assert len(api.lookup(idn, "5678", client_id=f"r{round_}ok").json()["cases"]) == 1
+    for attempt in range(4):
+        assert api.lookup(idn, "0000", client_id=f"a{attempt}").status_code == 200
+    for attempt in range(8):
+        assert len(api.lookup(idn, "5678", client_id=f"ok{attempt}").json()["cases"]) == 1
+    assert api.lookup(idn, "0000", client_id="last").status_code == 200  # the 5th failure
+    assert api.lookup(idn, "5678", client_id="after").status_code == 429
+
+
+def test_the_client_is_the_address_the_edge_saw_not_a_chosen_id(api, db_url):
+    """X-Client-Id (a sender id the caller picks) no longer names the client: changing it
+    between guesses does not escape the per-client lock."""
+    for attempt in range(10):
+        idn = factories.make_id(birth="19800101", seq=f"{attempt:03d}")
+        r = api.client.post(
+            "/api/v1/lookup",
+            json={"id_number": idn, "phone_last4": "1234"},
+            headers={
+                "Authorization": f"Bearer {SERVICE_TOKEN}",
+                "X-Client-Id": f"conversation-{attempt}",
+                "X-Client-Address": "203.0.113.7",
+            },
+        )
+        assert r.status_code == 200
+    r = api.client.post(
+        "/api/v1/lookup",
+        json={"id_number": factories.make_id(birth="19800101", seq="999"), "phone_last4": "1234"},
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Id": "brand-new", "X-Client-Address": "203.0.113.7"},
+    )
+    assert r.status_code == 429 and r.json()["error"]["code"] == "LOOKUP_LOCKED"
+    keys = {row["client_key"] for row in rows(db_url, "SELECT client_key FROM lookup_audit")}
+    assert keys == {"addr:203.0.113.7"}
+    # IPv6 clients are counted per /64; an invalid address falls back to the connection's peer
+    r = api.client.post(
+        "/api/v1/lookup",
+        json={"id_number": factories.make_id(birth="19800102"), "phone_last4": "1234"},
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Address": "2001:db8:1:2:3:4:5:6"},
+    )
+    assert r.status_code == 200
+    r = api.client.post(
+        "/api/v1/lookup",
+        json={"id_number": factories.make_id(birth="19800103"), "phone_last4": "1234"},
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Address": "conv-42"},
+    )
+    assert r.status_code == 200
+    keys = [row["client_key"] for row in rows(db_url, "SELECT client_key FROM lookup_audit ORDER BY id")][-2:]
+    assert keys == ["addr:2001:db8:1:2::/64", "ip:testclient"]
 
 
 def test_failures_per_client_lock_the_client(api):
@@ -174,7 +240,7 @@ def test_every_lookup_is_audited_without_the_id(api, db_url):
         ("empty", False, 0),
     ]
     assert audit[0]["id_number_hash"] == audit[1]["id_number_hash"]
-    assert all(a["client_key"] == "cid:a" and a["at"] is not None for a in audit)
+    assert all(a["client_key"] == "addr:" + client_address("a") and a["at"] is not None for a in audit)
     assert idn not in str(audit) and idn.lower() not in str(audit)
 
 

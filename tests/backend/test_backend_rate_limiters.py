@@ -97,3 +97,30 @@ def test_app_uses_redis_when_configured(redis_limiter, db_url):
         assert list(redis.Redis.from_url(REDIS_URL).scan_iter(match=prefix + "lookup:fail:id:*"))
     finally:
         truncate_all(db_url)
+
+
+def test_acquire_release_take_back_one_event(limiter):
+    first, token = limiter.acquire("r", 60)
+    second, _ = limiter.acquire("r", 60)
+    assert (first, second) == (1, 2)
+    limiter.release("r", token)
+    assert limiter.count("r", 60) == 1
+    limiter.release("r", token)  # twice is harmless
+    assert limiter.count("r", 60) == 1
+
+
+def test_parallel_hits_are_counted_atomically(limiter):
+    """Each of 12 simultaneous hits sees a different count: none can slip under a limit."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = 12
+    barrier = threading.Barrier(n)
+
+    def hit(_):
+        barrier.wait()
+        return limiter.hit("parallel", 60)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        counts = sorted(pool.map(hit, range(n)))
+    assert counts == list(range(1, n + 1))

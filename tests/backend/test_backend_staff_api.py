@@ -154,3 +154,58 @@ def test_dev_tokens_are_ignored_in_production(db_url):
     with TestClient(create_app(settings)) as client:
         r = client.get("/api/v1/staff/cases", headers={"Authorization": f"Bearer {WORKER_TOKEN}"})
         assert r.status_code == 401
+
+
+def test_masked_views_show_nothing_derived_from_the_id_number(api):
+    """Birth date, gender and the 户籍 answers would rebuild the masked ID's hidden digits."""
+    from knowledge.personal_data import id_birth_date, id_gender
+
+    body = factories.unemployment_body()
+    idn = body["applicant"]["id_number"]
+    body["form"].update(
+        birth_date=id_birth_date(idn).isoformat(), gender=id_gender(idn), hukou_address="榕城区榕华街道1号"
+    )
+    number = api.create(body)["case_number"]
+    for token in (WORKER_TOKEN, AGENT_TOKEN):
+        d = api.staff_get(f"/api/v1/staff/cases/{number}", token=token).json()
+        form = {f["field_id"]: f["value"] for f in d["form"]}
+        for field_id in ("birth_date", "gender", "hukou_region", "hukou_address"):
+            assert form[field_id] == "（已隐藏）", field_id
+        text = str(d)
+        for derived in (idn[6:14], id_birth_date(idn).isoformat(), body["form"]["hukou_region"], "榕城区榕华街道1号"):
+            assert derived not in text
+    revealed = api.client.post(
+        f"/api/v1/staff/cases/{number}/reveal",
+        json={"reason": "核对户籍信息"},
+        headers={"Authorization": f"Bearer {WORKER_TOKEN}"},
+    ).json()
+    full = {f["field_id"]: f["value"] for f in revealed["form"]}
+    assert full["hukou_region"] == body["form"]["hukou_region"]
+    assert full["birth_date"] == id_birth_date(idn).isoformat()
+
+
+def test_every_staff_list_and_detail_view_is_audited(api, db_url):
+    from sqlalchemy import create_engine, text
+
+    from backend.app.core.db import normalize_db_url
+
+    number = api.create(factories.talent_body())["case_number"]
+    assert api.staff_get("/api/v1/staff/cases", token=AGENT_TOKEN, params={"bundle_id": "talent"}).status_code == 200
+    assert api.staff_get(f"/api/v1/staff/cases/{number}", token=AGENT_TOKEN).status_code == 200
+    assert api.staff_get(f"/api/v1/staff/cases/{number}", token=WORKER_TOKEN).status_code == 200
+    assert api.staff_get("/api/v1/staff/cases/SY20000101-AAAAAA").status_code == 404
+    engine = create_engine(normalize_db_url(db_url))
+    with engine.connect() as conn:
+        audit = [dict(r) for r in conn.execute(text(
+            "SELECT a.staff_id, a.role, a.action, c.case_number, a.query, a.result_count "
+            "FROM staff_view_audit a LEFT JOIN cases c ON c.id = a.case_id ORDER BY a.id"
+        )).mappings()]
+    engine.dispose()
+    assert audit == [
+        {"staff_id": "dev-agent", "role": "agent", "action": "list", "case_number": None,
+         "query": "bundle_id=talent&page=1&page_size=20", "result_count": 1},
+        {"staff_id": "dev-agent", "role": "agent", "action": "detail", "case_number": number,
+         "query": None, "result_count": 1},
+        {"staff_id": "dev-worker", "role": "worker", "action": "detail", "case_number": number,
+         "query": None, "result_count": 1},
+    ]

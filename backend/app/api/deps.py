@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -88,21 +89,44 @@ def require_worker(staff: StaffDep) -> StaffPrincipal:
 WorkerDep = Annotated[StaffPrincipal, Depends(require_worker)]
 
 
+def _address_key(raw: str) -> str | None:
+    """`addr:<ip>` for a valid IP address (IPv6: its /64, what one subscriber gets)."""
+    try:
+        address = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return "addr:" + str(ipaddress.ip_network(f"{address}/64", strict=False))
+    if isinstance(address, ipaddress.IPv6Address):
+        address = address.ipv4_mapped
+    return "addr:" + str(address)
+
+
 def client_key(
     request: Request,
-    x_client_id: Annotated[
+    x_client_address: Annotated[
         str | None,
         Header(
-            max_length=128,
-            description="调用方标识（如会话ID），用于按客户端限流；缺省时使用来源IP",
+            max_length=64,
+            description=(
+                "终端用户的来源IP地址（由网页服务器或渠道看到后经可信的上一跳传入），用于按客户端计数与限流；"
+                "只在携带服务令牌的请求中有效，缺省或无效时使用本次连接的来源IP"
+            ),
         ),
     ] = None,
 ) -> str:
-    cleaned = strip_control_chars(x_client_id or "").strip()
-    if cleaned:
-        return "cid:" + cleaned[:120]
+    """The per-client key of the lookup limits.
+
+    It is the remote address the edge (web server, channel) saw, passed on by
+    the action server - the trusted hop: every route using this key requires
+    the service token. A sender/conversation id is never used: the caller
+    picks it freely.
+    """
+    key = _address_key(x_client_address) if x_client_address else None
+    if key:
+        return key
     host = request.client.host if request.client else "unknown"
-    return "ip:" + host
+    return "ip:" + strip_control_chars(host)[:60]
 
 
 ClientKeyDep = Annotated[str, Depends(client_key)]

@@ -182,8 +182,24 @@ def mask_value(field_type: str | None, value: Any) -> Any:
     return {"bank_card": mask_bank_card, "id_number": mask_id_number, "phone": mask_phone}[kind](value)
 
 
+HIDDEN = "（已隐藏）"
+# Answers that tell what the masked ID number hides: its birth date and gender
+# digits (fields derived from the ID) and its region digits (the 户籍 answers).
+# With them and a masked ID (first 4 + last 4) the checksum leaves a handful of
+# candidates, so masked views show none of them.
+ID_DERIVED_PREFIXES = ("hukou_",)
+
+
+def derived_from_id_number(field: catalog.FormField | None, field_id: str) -> bool:
+    if field is not None and field.auto_from == "id_number":
+        return True
+    return field_id.startswith(ID_DERIVED_PREFIXES)
+
+
 def describe_form(item_ids: list[str], form: dict[str, Any], *, masked: bool) -> list[dict[str, Any]]:
-    """Form answers as [{field_id, label, type, value}], in the KB's field order."""
+    """Form answers as [{field_id, label, type, value}], in the KB's field order.
+
+    Masked: personal numbers masked, answers derived from the ID number hidden."""
     fields = {f.id: f for f in catalog.form_fields(item_ids)}
     order = [fid for fid in fields if fid in form] + [fid for fid in form if fid not in fields]
     out = []
@@ -196,7 +212,9 @@ def describe_form(item_ids: list[str], form: dict[str, Any], *, masked: bool) ->
                 "field_id": fid,
                 "label": field.label if field else fid,
                 "type": ftype or "text",
-                "value": mask_value(ftype, value) if masked else value,
+                "value": (HIDDEN if derived_from_id_number(field, fid) else mask_value(ftype, value))
+                if masked
+                else value,
             }
         )
     return out

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from backend.app.case.enums import CaseStatus, Channel
-from backend.app.fields import FreeText, Identifier
+from backend.app.fields import MAX_FORM_KEYS, FormValue, FreeText, Identifier, RequestModel
 from knowledge.personal_data import normalize_id_number, normalize_mobile, normalize_phone_last4
 
 _NAME_BAD = re.compile(r"[\d\x00-\x1f<>{}\[\]@#$%^&*=+|\\/~`]")
@@ -23,7 +23,7 @@ EXAMPLE_CREATE = {
 }
 
 
-class ApplicantIn(BaseModel):
+class ApplicantIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=50, description="申请人姓名")
@@ -51,15 +51,17 @@ class ApplicantIn(BaseModel):
         return normalize_mobile(value)
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_CREATE]})
 
     bundle_id: Identifier = Field(description="“一件事”编号：unemployment / talent / labor_rights")
     item_ids: list[Identifier] = Field(min_length=1, max_length=50, description="所选事项编号；关联事项由系统自动补充")
     channel: Channel = Field(description="受理渠道：web / wechat / hotline")
     applicant: ApplicantIn
-    form: dict[str, Any] = Field(
-        default_factory=dict, description="申请表字段：{字段编号: 值}，字段定义见知识库 form_sections"
+    form: dict[Annotated[str, StringConstraints(max_length=64)], FormValue] = Field(
+        default_factory=dict,
+        max_length=MAX_FORM_KEYS,
+        description="申请表字段：{字段编号: 值}，值为文本、数字或 true/false；字段定义见知识库 form_sections",
     )
 
 
@@ -114,7 +116,7 @@ class CaseCreated(BaseModel):
     lookup_hint: str
 
 
-class ResubmitRequest(BaseModel):
+class ResubmitRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -131,7 +133,9 @@ class ResubmitRequest(BaseModel):
 
     id_number: str = Field(max_length=40)
     phone_last4: str = Field(max_length=8)
-    form: dict[str, Any] | None = Field(default=None, description="需要更正的申请表字段（只传修改的字段）")
+    form: dict[Annotated[str, StringConstraints(max_length=64)], FormValue] | None = Field(
+        default=None, max_length=MAX_FORM_KEYS, description="需要更正的申请表字段（只传修改的字段）"
+    )
     materials_note: FreeText(500) | None = Field(default=None, description="补正材料说明")
 
     @field_validator("id_number")

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     LOOKUP_MAX_PER_CLIENT: int = Field(default=30, ge=1)
     LOOKUP_CLIENT_WINDOW_SECONDS: int = Field(default=60, ge=1)
 
+    # Largest request body accepted (413 above); a submission is a few kB.
+    MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
+
     BACKEND_HOST: str = "127.0.0.1"
     BACKEND_PORT: int = 8000
     LOG_LEVEL: str = "INFO"
@@ -109,6 +112,20 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is not None and len(value) < 32:
                 problems.append(f"{name} is shorter than 32 characters")
+        secrets = {
+            "SECRET_KEY": self.SECRET_KEY,
+            "SERVICE_TOKEN": self.SERVICE_TOKEN,
+            "DATA_ENCRYPTION_KEY": self.DATA_ENCRYPTION_KEY,
+            "LOOKUP_HMAC_KEY": self.LOOKUP_HMAC_KEY,
+        }
+        seen: dict[str, str] = {}
+        for name, value in secrets.items():
+            if value is None:
+                continue
+            if value in seen:
+                problems.append(f"{name} is the same value as {seen[value]} (each secret must be distinct)")
+            else:
+                seen[value] = name
         if problems:
             raise ConfigError(
                 "Refusing to start with APP_ENV=production: "

@@ -68,7 +68,7 @@ _HTTP_DEFAULTS = {
     404: ("NOT_FOUND", "请求的地址不存在。"),
     405: ("METHOD_NOT_ALLOWED", "不支持该请求方法。"),
     406: ("NOT_ACCEPTABLE", "无法提供所请求的格式。"),
-    413: ("PAYLOAD_TOO_LARGE", "提交的内容过大。"),
+    413: ("PAYLOAD_TOO_LARGE", "提交的内容过大，请精简后重新提交。"),
     415: ("UNSUPPORTED_MEDIA_TYPE", "请以JSON格式提交。"),
     429: ("RATE_LIMITED", "请求过于频繁，请稍后再试。"),
 }
@@ -119,10 +119,22 @@ def _message(err: dict[str, Any]) -> str:
     return _PYDANTIC_MESSAGES.get(err.get("type", ""), "格式不正确。")
 
 
+# An error body names at most this many fields, each path cut to this length:
+# a body with thousands of unknown keys must not get them all echoed back.
+MAX_ERROR_FIELDS = 20
+MAX_FIELD_PATH = 80
+
+
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in errors:
-        fields.setdefault(_field_path(tuple(err.get("loc", ()))), _message(err))
+        if len(fields) >= MAX_ERROR_FIELDS:
+            fields["…"] = "其余问题未一一列出，请先修改以上各项。"
+            break
+        path = _field_path(tuple(err.get("loc", ())))
+        if len(path) > MAX_FIELD_PATH:
+            path = path[:MAX_FIELD_PATH] + "…"
+        fields.setdefault(path, _message(err))
     return fields
 
 

@@ -1,8 +1,14 @@
 """Sliding-window counters behind one small interface.
 
 `hit(key, window)` records one event and returns how many events the key has
-in the last `window` seconds (this one included); `count` only reads;
-`reset` forgets the key. Implementations:
+in the last `window` seconds (this one included); `acquire` does the same and
+also returns a token naming that one event, which `release(key, token)` takes
+back (an attempt that turned out not to count); `count` only reads; `reset`
+forgets the key. Recording and counting are one atomic step in every
+implementation, so parallel requests cannot all see a count below the limit:
+a lock (memory), a per-key transaction lock (database: `pg_advisory_xact_lock`
+on PostgreSQL, SQLite's single writer), a MULTI/EXEC pipeline (Redis).
+Implementations:
 
 * `DatabaseRateLimiter` - rows in `rate_limit_hits` (default; shared by every
   worker process using the same database);
@@ -28,6 +34,10 @@ from backend.app.lookup.models import RateLimitHit
 class RateLimiter(Protocol):
     def hit(self, key: str, window_seconds: int) -> int: ...
 
+    def acquire(self, key: str, window_seconds: int) -> tuple[int, str]: ...
+
+    def release(self, key: str, token: str) -> None: ...
+
     def count(self, key: str, window_seconds: int) -> int: ...
 
     def reset(self, key: str) -> None: ...
@@ -37,21 +47,34 @@ class RateLimiter(Protocol):
 
 class MemoryRateLimiter:
     def __init__(self) -> None:
-        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._events: dict[str, deque[tuple[float, str]]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def _trim(self, key: str, window_seconds: int, now: float) -> deque[float]:
+    def _trim(self, key: str, window_seconds: int, now: float) -> deque[tuple[float, str]]:
         events = self._events[key]
-        while events and events[0] <= now - window_seconds:
+        while events and events[0][0] <= now - window_seconds:
             events.popleft()
         return events
 
-    def hit(self, key: str, window_seconds: int) -> int:
+    def acquire(self, key: str, window_seconds: int) -> tuple[int, str]:
         now = time.monotonic()
+        token = uuid.uuid4().hex
         with self._lock:
             events = self._trim(key, window_seconds, now)
-            events.append(now)
-            return len(events)
+            events.append((now, token))
+            return len(events), token
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        return self.acquire(key, window_seconds)[0]
+
+    def release(self, key: str, token: str) -> None:
+        with self._lock:
+            events = self._events.get(key)
+            if events:
+                for event in list(events):
+                    if event[1] == token:
+                        events.remove(event)
+                        break
 
     def count(self, key: str, window_seconds: int) -> int:
         with self._lock:
@@ -71,14 +94,27 @@ class DatabaseRateLimiter:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def hit(self, key: str, window_seconds: int) -> int:
+    def acquire(self, key: str, window_seconds: int) -> tuple[int, str]:
         now = utcnow()
         cutoff = now - timedelta(seconds=window_seconds)
         with self._sessions.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Serialise the hits of one key until commit: without it two
+                # transactions each count their own row and not the other's.
+                session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+            # SQLite: the DELETE takes the database's single write lock first.
             session.execute(delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.at <= cutoff))
-            session.add(RateLimitHit(key=key, at=now))
+            row = RateLimitHit(key=key, at=now)
+            session.add(row)
             session.flush()
-            return self._count(session, key, cutoff)
+            return self._count(session, key, cutoff), str(row.id)
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        return self.acquire(key, window_seconds)[0]
+
+    def release(self, key: str, token: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.id == int(token)))
 
     def count(self, key: str, window_seconds: int) -> int:
         cutoff = utcnow() - timedelta(seconds=window_seconds)
@@ -110,15 +146,22 @@ class RedisRateLimiter:
     def _key(self, key: str) -> str:
         return self._prefix + key
 
-    def hit(self, key: str, window_seconds: int) -> int:
+    def acquire(self, key: str, window_seconds: int) -> tuple[int, str]:
         now = time.time()
         k = self._key(key)
+        token = f"{now:.6f}:{uuid.uuid4().hex[:12]}"
         pipe = self._redis.pipeline(transaction=True)
         pipe.zremrangebyscore(k, 0, now - window_seconds)
-        pipe.zadd(k, {f"{now:.6f}:{uuid.uuid4().hex[:8]}": now})
+        pipe.zadd(k, {token: now})
         pipe.zcard(k)
         pipe.expire(k, window_seconds + 1)
-        return int(pipe.execute()[2])
+        return int(pipe.execute()[2]), token
+
+    def hit(self, key: str, window_seconds: int) -> int:
+        return self.acquire(key, window_seconds)[0]
+
+    def release(self, key: str, token: str) -> None:
+        self._redis.zrem(self._key(key), token)
 
     def count(self, key: str, window_seconds: int) -> int:
         now = time.time()

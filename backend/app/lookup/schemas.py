@@ -6,10 +6,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.app.case.enums import CaseStatus
+from backend.app.fields import RequestModel
 from backend.app.case.schemas import CaseHeaderOut, CaseItemOut
 
 
-class LookupRequest(BaseModel):
+class LookupRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"id_number": "44520019900101123X", "phone_last4": "5678"}]},

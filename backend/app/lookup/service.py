@@ -5,6 +5,11 @@
 * Both count as a failure: 5 failures per ID (any client) or 10 per client
   within 15 minutes lock further attempts (429 LOOKUP_LOCKED); more than 30
   attempts per client per minute give 429 RATE_LIMITED. Numbers are settings.
+* Every attempt is counted as a failure, atomically, before its query runs
+  (`LookupGuard.reserve`): parallel guesses cannot pass the limit. A success
+  takes back only its own attempt; it never clears failures, which expire
+  with their window - a lookup with one's own factors cannot unlock someone
+  else's ID.
 * Every attempt is audited with the ID's HMAC, never the ID.
 """
 from __future__ import annotations
@@ -60,34 +65,60 @@ class LookupGuard:
                 headers={"Retry-After": str(s.LOOKUP_CLIENT_WINDOW_SECONDS)},
             )
 
-    def check_lock(self, id_hash: str) -> None:
+    def _locked(self, id_hash: str | None) -> ApiError:
+        self.audit(id_hash, "locked", False)
+        window = self.settings.LOOKUP_FAILURE_WINDOW_SECONDS
+        minutes = max(1, window // 60)
+        return ApiError(
+            429,
+            "LOOKUP_LOCKED",
+            f"验证信息错误次数过多，为保护您的信息安全，查询已暂时锁定，请{minutes}分钟后再试；"
+            "如有疑问可拨打12333咨询。",
+            headers={"Retry-After": str(window)},
+        )
+
+    def reserve(self, id_hash: str) -> "Reservation":
+        """Count this attempt as a failure of the ID and of the client, then check
+        the limits (one atomic step per counter); 429 when either is exceeded."""
         s = self.settings
         window = s.LOOKUP_FAILURE_WINDOW_SECONDS
-        if (
-            self.limiter.count(f"lookup:fail:id:{id_hash}", window) >= s.LOOKUP_MAX_FAILURES_PER_ID
-            or self.limiter.count(f"lookup:fail:client:{self.client_key}", window)
-            >= s.LOOKUP_MAX_FAILURES_PER_CLIENT
-        ):
-            self.audit(id_hash, "locked", False)
-            minutes = max(1, window // 60)
-            raise ApiError(
-                429,
-                "LOOKUP_LOCKED",
-                f"验证信息错误次数过多，为保护您的信息安全，查询已暂时锁定，请{minutes}分钟后再试；"
-                "如有疑问可拨打12333咨询。",
-                headers={"Retry-After": str(window)},
-            )
+        keys = (f"lookup:fail:id:{id_hash}", f"lookup:fail:client:{self.client_key}")
+        limits = (s.LOOKUP_MAX_FAILURES_PER_ID, s.LOOKUP_MAX_FAILURES_PER_CLIENT)
+        taken: list[tuple[str, str]] = []
+        over = False
+        for key, limit in zip(keys, limits):
+            count, token = self.limiter.acquire(key, window)
+            taken.append((key, token))
+            if count > limit:
+                over = True
+                break
+        reservation = Reservation(self, id_hash, taken)
+        if over:
+            # a refused attempt does not count: the window runs from real failures
+            reservation.release()
+            raise self._locked(id_hash)
+        return reservation
 
-    def failed(self, id_hash: str | None, outcome: str = "empty") -> None:
-        window = self.settings.LOOKUP_FAILURE_WINDOW_SECONDS
-        if id_hash:
-            self.limiter.hit(f"lookup:fail:id:{id_hash}", window)
-        self.limiter.hit(f"lookup:fail:client:{self.client_key}", window)
-        self.audit(id_hash, outcome, False)
 
-    def succeeded(self, id_hash: str, count: int, outcome: str = "found") -> None:
-        self.limiter.reset(f"lookup:fail:id:{id_hash}")
-        self.audit(id_hash, outcome, True, count)
+class Reservation:
+    """One attempt, already counted as a failure; `succeeded` takes it back."""
+
+    def __init__(self, guard: LookupGuard, id_hash: str, taken: list[tuple[str, str]]) -> None:
+        self.guard = guard
+        self.id_hash = id_hash
+        self.taken = taken
+
+    def release(self) -> None:
+        for key, token in self.taken:
+            self.guard.limiter.release(key, token)
+        self.taken = []
+
+    def failed(self, outcome: str = "empty") -> None:
+        self.guard.audit(self.id_hash, outcome, False)
+
+    def succeeded(self, count: int, outcome: str = "found") -> None:
+        self.release()
+        self.guard.audit(self.id_hash, outcome, True, count)
 
 
 def lookup(runtime: Runtime, body: LookupRequest, client_key: str) -> dict[str, Any]:
@@ -107,7 +138,7 @@ def lookup(runtime: Runtime, body: LookupRequest, client_key: str) -> dict[str, 
         raise ApiError(422, "VALIDATION_ERROR", "查询信息格式有误，请按提示修改后重新查询。", errors)
 
     id_hash = id_number_hash(runtime.hasher, id_number)
-    guard.check_lock(id_hash)
+    attempt = guard.reserve(id_hash)
     with runtime.sessions() as session:
         stmt = (
             select(Case)
@@ -121,7 +152,7 @@ def lookup(runtime: Runtime, body: LookupRequest, client_key: str) -> dict[str, 
         cases = list(session.execute(stmt).scalars())
         result = [views.lookup_case(c, runtime.cipher) for c in cases]
     if result:
-        guard.succeeded(id_hash, len(result))
+        attempt.succeeded(len(result))
     else:
-        guard.failed(id_hash)
+        attempt.failed()
     return {"cases": result}

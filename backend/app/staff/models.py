@@ -1,4 +1,4 @@
-"""Staff tokens and the audit of personal-data reveals."""
+"""Staff tokens, the audit of personal-data reveals and of every staff view."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -43,3 +43,24 @@ class RevealAudit(Base):
     staff_name: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffViewAudit(Base):
+    """Every staff list or detail view: who looked at what, when.
+
+    `case_id` is set for a detail view; `query` holds a list's filters."""
+
+    __tablename__ = "staff_view_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64), index=True)
+    staff_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    # list | detail
+    action: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    query: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_count: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

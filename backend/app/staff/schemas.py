@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from backend.app.case.enums import ActorType, CaseStatus
 from backend.app.case.schemas import CaseHeaderOut
 from backend.app.lookup.schemas import LookupItem, MaskedApplicant, MaskedFormValue
-from backend.app.fields import FreeText, Identifier
+from backend.app.fields import FreeText, Identifier, RequestModel
 from knowledge.personal_data import mask_text
 
 
@@ -52,7 +52,7 @@ class StaffCaseDetail(CaseHeaderOut):
     events: list[StaffEvent]
 
 
-class RevealRequest(BaseModel):
+class RevealRequest(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "核对银行卡开户信息"}]})
 
     reason: FreeText(200, 2) = Field(description="查看完整个人信息的事由（记入审计）")
@@ -80,7 +80,7 @@ class RevealResponse(BaseModel):
     audit_id: int
 
 
-class TransitionRequest(BaseModel):
+class TransitionRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

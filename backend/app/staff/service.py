@@ -17,7 +17,7 @@ from backend.app.case.service import load_case
 from backend.app.core.crypto import Cipher
 from backend.app.core.errors import ApiError
 from backend.app.core.timeutil import CHINA_TZ, to_local, utcnow
-from backend.app.staff.models import RevealAudit, StaffRole
+from backend.app.staff.models import RevealAudit, StaffRole, StaffViewAudit
 from backend.app.staff.schemas import TransitionRequest
 from backend.app.staff.tokens import StaffPrincipal
 
@@ -37,7 +37,45 @@ def _local_midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
 
 
-def list_cases(session: Session, f: CaseFilter) -> dict[str, Any]:
+def audit_view(
+    session: Session,
+    staff: StaffPrincipal,
+    action: str,
+    *,
+    case_id: int | None = None,
+    query: str | None = None,
+    result_count: int = 0,
+) -> None:
+    """Record a staff view in its own commit (the view is answered only once recorded)."""
+    session.add(
+        StaffViewAudit(
+            staff_id=staff.staff_id,
+            staff_name=staff.name[:64],
+            role=staff.role.value,
+            action=action,
+            case_id=case_id,
+            query=query,
+            result_count=result_count,
+            at=utcnow(),
+        )
+    )
+    session.commit()
+
+
+def _describe_filter(f: CaseFilter) -> str:
+    parts = {
+        "status": f.status.name if f.status else None,
+        "bundle_id": f.bundle_id,
+        "item_id": f.item_id,
+        "submitted_from": f.submitted_from.isoformat() if f.submitted_from else None,
+        "submitted_to": f.submitted_to.isoformat() if f.submitted_to else None,
+        "page": f.page,
+        "page_size": f.page_size,
+    }
+    return "&".join(f"{k}={v}" for k, v in parts.items() if v is not None)
+
+
+def list_cases(session: Session, f: CaseFilter, staff: StaffPrincipal) -> dict[str, Any]:
     conditions = []
     if f.status is not None:
         conditions.append(Case.status == f.status)
@@ -60,12 +98,21 @@ def list_cases(session: Session, f: CaseFilter) -> dict[str, Any]:
         .offset((f.page - 1) * f.page_size)
         .limit(f.page_size)
     ).scalars()
+    cases = [views.staff_summary(c) for c in rows]
+    audit_view(session, staff, "list", query=_describe_filter(f), result_count=len(cases))
     return {
         "total": int(total),
         "page": f.page,
         "page_size": f.page_size,
-        "cases": [views.staff_summary(c) for c in rows],
+        "cases": cases,
     }
+
+
+def view_case(session: Session, cipher: Cipher, case_number: str, staff: StaffPrincipal) -> dict[str, Any]:
+    case = get_case(session, case_number)
+    body = views.staff_detail(case, cipher)
+    audit_view(session, staff, "detail", case_id=case.id, result_count=1)
+    return body
 
 
 def case_not_found() -> ApiError:

@@ -84,12 +84,14 @@ def resubmit_case(
     guard = LookupGuard(runtime, client)
     guard.check_flood()
     id_hash = id_number_hash(runtime.hasher, body.id_number)
-    guard.check_lock(id_hash)
+    attempt = guard.reserve(id_hash)
     try:
         result = service.resubmit_case(runtime, session, case_number, body)
     except ApiError as exc:
         if exc.code == "CASE_NOT_FOUND":
-            guard.failed(id_hash, "resubmit_failed")
+            attempt.failed("resubmit_failed")
+        else:
+            attempt.release()  # refused for another reason: not a wrong factor
         raise
-    guard.succeeded(id_hash, 1, "resubmitted")
+    attempt.succeeded(1, "resubmitted")
     return result

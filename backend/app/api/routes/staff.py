@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from backend.app.api.deps import RuntimeDep, SessionDep, StaffDep, WorkerDep
-from backend.app.case import views
 from backend.app.case.enums import CaseStatus
 from backend.app.core.errors import ApiError, error_responses
 from backend.app.fields import CASE_NUMBER_PATTERN, ID_PATTERN
@@ -28,12 +27,12 @@ CaseNumber = Annotated[str, Path(pattern=CASE_NUMBER_PATTERN, description="案�
 @router.get(
     "/cases",
     response_model=StaffCaseList,
-    summary="案件列表（可筛选、分页）",
+    summary="案件列表（可筛选、分页，记入审计）",
     responses=error_responses(401, 422),
 )
 def list_cases(
     session: SessionDep,
-    _staff: StaffDep,
+    staff: StaffDep,
     status: Annotated[
         str | None, Query(description="待办 / 办理中 / 已办结 / 已退回（或 pending 等代码）", max_length=20)
     ] = None,
@@ -66,17 +65,18 @@ def list_cases(
             page=page,
             page_size=page_size,
         ),
+        staff,
     )
 
 
 @router.get(
     "/cases/{case_number}",
     response_model=StaffCaseDetail,
-    summary="案件详情（个人信息已脱敏）",
+    summary="案件详情（个人信息已脱敏，由身份证号码推得的出生日期、性别、户籍信息不显示；记入审计）",
     responses=error_responses(401, 404),
 )
-def get_case(case_number: CaseNumber, session: SessionDep, runtime: RuntimeDep, _staff: StaffDep):
-    return views.staff_detail(service.get_case(session, case_number), runtime.cipher)
+def get_case(case_number: CaseNumber, session: SessionDep, runtime: RuntimeDep, staff: StaffDep):
+    return service.view_case(session, runtime.cipher, case_number, staff)
 
 
 @router.post(
