@@ -1,0 +1,1 @@
+"""Rasa input channels of the assistant (the WeChat Official Account channel: ``bot.channels.wechat``)."""

@@ -1,0 +1,1 @@
+"""Development tools (the local WeChat simulator: tools.wechat_sim)."""
