@@ -84,12 +84,13 @@ def attempts_value(kb: Any, eng: Engine, state: Dict[str, Any], text: str,
         return True
     kind = planned.field.type
     if kind in ("text", "region"):
+        # any text may be the answer; only a question or a plain selection request is not
         if asking:
             return False
         if name in SELECTION_INTENTS and confidence >= DETOUR_CONFIDENCE and names_an_item(kb, text):
             return False
-        return not (confidence >= TEXT_DETOUR_CONFIDENCE and name not in ("", "nlu_fallback") and
-                    name in DETOUR_INTENTS and len(raw) >= 5)
+        return not (name in SELECTION_INTENTS and confidence >= TEXT_DETOUR_CONFIDENCE
+                    and SELECTION_WORDS.search(raw))
     try:
         parse_answer(planned.field, text, state["answers"])
         parsed = True
@@ -106,13 +107,16 @@ def attempts_value(kb: Any, eng: Engine, state: Dict[str, Any], text: str,
     return not asking and len(raw) <= SHORT_REPLY and not names_an_item(kb, text)
 
 
-# intents that, said clearly, are not the answer to a free-text field
-DETOUR_INTENTS = (
-    "ask_question", "select_items", "select_all", "remove_item", "list_selection", "check_progress",
-    "greet", "goodbye", "thank", "bot_challenge", "ask_capabilities", "start_application",
-    "continue_application", "done_selecting", "choose_bundle", "describe_need", "out_of_scope",
-    "ask_materials", "ask_deadline", "ask_eligibility", "ask_channel", "ask_howto", "ask_policy",
-)
+# words of a selection request (“我都勾了哪几项”, “把补贴去掉”), not of an address or a name
+SELECTION_WORDS = re.compile(r"选|勾|去掉|删|加上|事项|哪几|几项|不要了|不办了")
+
+
+def free_text_pending(eng: Engine, state: Dict[str, Any]) -> bool:
+    """The form waits for a free-text field: whatever no detour took is its answer."""
+    if state.get("stage") != "filling" or not state.get("pending") or state["pending"].startswith("__"):
+        return False
+    planned = find(eng.plan(state), state["pending"])
+    return planned is not None and planned.field.type in ("text", "region")
 
 
 # ---------------------------------------------------------------- changes of the application's items

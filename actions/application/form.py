@@ -19,7 +19,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.application.detours import DETOUR_CONFIDENCE, SELECTION_INTENTS, attempts_value, change_items
+from actions.application.detours import (
+    DETOUR_CONFIDENCE,
+    SELECTION_INTENTS,
+    attempts_value,
+    change_items,
+    free_text_pending,
+)
 from actions.application.engine import Engine, Reply, idempotency_key, intent_of, new_state
 from actions.application.submission import submit_application
 from actions.interruptions import answer_question, looks_like_question
@@ -114,6 +120,10 @@ class ValidateApplicationForm(FormValidationAction):
             handled = detour(eng, state, tracker, text, intent, dispatcher)
             if handled is not None:
                 return handled
+            if not (free_text_pending(eng, state) or state.get("stage") == "confirming"):
+                # not an answer and nothing else we can do with it: nothing counts as a failed try
+                dispatcher.utter_message(text=NOT_AN_ANSWER_TEXT)
+                return {"application_input": None}
         outcome = eng.handle(state, text, intent)
         for reply in outcome.replies:
             utter(dispatcher, reply)
@@ -150,12 +160,13 @@ def detour(eng: Engine, state: Dict[str, Any], tracker: Tracker, text: str, inte
             utter(dispatcher, reply)
             dispatcher.utter_message(text=RESUME_TEXT)
             return {"application_input": None, "application": state, **slots}
-    # not an answer and nothing else we can do with it: say so, nothing counts as a failed try
-    dispatcher.utter_message(
-        text="这条消息不像是对当前问题的回答。您可以继续回答下面的问题，也可以随时提问、"
-        "说“稍后再填”保存进度，或说“取消申请”。"
-    )
-    return {"application_input": None}
+    return None
+
+
+NOT_AN_ANSWER_TEXT = (
+    "这条消息不像是对当前问题的回答。您可以继续回答下面的问题，也可以随时提问、"
+    "说“稍后再填”保存进度，或说“取消申请”。"
+)
 
 
 RESUME_TEXT = "我们继续填写申请："

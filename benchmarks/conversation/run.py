@@ -26,7 +26,8 @@ from typing import Dict, List, Tuple
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.personal_data import complete_card_number, complete_id_number  # noqa: E402
+from knowledge import load_kb  # noqa: E402
+from tests.personas import make_persona  # noqa: E402
 from scripts.stack import Stack, StackConfig, ensure_model, free_port  # noqa: E402
 
 
@@ -79,17 +80,9 @@ class TimingProxy:
         return total
 
 
-def make_id(n: int) -> str:
-    return complete_id_number(f"44520219850101{n % 1000:03d}")
-
-
-def make_card(n: int) -> str:
-    return complete_card_number(f"621700{n:09d}")
-
-
-def script(n: int) -> List[Tuple[str, str]]:
+def script(kb, n: int) -> List[Tuple[str, str]]:
     """(phase, message) for one complete application and a lookup afterwards."""
-    phone = f"138{n:08d}"[:11]
+    applicant = make_persona(n, name="测试" + "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10])
     return [
         ("menu", "你好"),
         ("selection", '/choose_bundle{"bundle":"unemployment"}'),
@@ -97,16 +90,13 @@ def script(n: int) -> List[Tuple[str, str]]:
         ("question", "失业保险金申领要带什么材料？"),
         ("selection", "/done_selecting"),
         ("form", "/start_application"),
-        *[("form", text) for text in (
-            "测试" + "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10], make_id(n), phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职",
-            "月薪", "企业解除人员", "跳过", "揭阳市榕城区人社局", "储蓄卡", "中国工商银行", make_card(n), "认可",
-        )],
+        *[("form", text) for text in applicant.script(kb, ["unemployment_benefit"])],
         ("form", "手机号写错了"),
-        ("form", phone),
+        ("form", applicant.phone),
         ("submit", "确认提交"),
         ("lookup", "/check_progress"),
-        ("lookup", make_id(n)),
-        ("lookup", phone[-4:]),
+        ("lookup", applicant.id_number),
+        ("lookup", applicant.phone[-4:]),
     ]
 
 
@@ -127,6 +117,7 @@ def main() -> int:
     backend_proxy = TimingProxy(cfg.backend_url)
     cfg.action_endpoint_url = f"{actions_proxy.url}/webhook"
     cfg.backend_url_for_actions = backend_proxy.url
+    kb = load_kb()
     stack = Stack(cfg, ensure_model())
     print("starting the stack ...", flush=True)
     stack.start()
@@ -137,7 +128,7 @@ def main() -> int:
         for n in range(1, args.applications + 1):
             sender = f"bench-{uuid.uuid4().hex[:8]}"
             submitted = False
-            for phase, message in script(n):
+            for phase, message in script(kb, n):
                 actions_proxy.take(), backend_proxy.take()
                 body = json.dumps({"sender": sender, "message": message}).encode()
                 req = urllib.request.Request(

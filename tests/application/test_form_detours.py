@@ -189,3 +189,18 @@ def test_start_application_leaves_the_lookup_and_opens_the_form(kb):
 def test_id_and_phone_digits_in_one_message(kb):
     result, _ = validate_lookup({"stage": "id", "failures": 0}, f"{PERSONA.id_number}，尾号{PERSONA.phone[-4:]}")
     assert result["lookup_input"] == "done" and result["lookup"]["phone_last4"] == PERSONA.phone[-4:]
+
+
+def test_a_free_text_answer_is_taken_whatever_intent_nlu_guesses(kb):
+    state = started(kb, ["benefit_suspension"], answers=6)
+    assert state["pending"] == "suspension_reason"
+    result, _ = validate_form(state, "找到新工作了，申请暂停领取", "describe_need", 0.95)
+    assert "暂停" in result["application"]["answers"]["suspension_reason"]
+    assert result["application"]["stage"] != "paused"
+
+
+def test_a_complaint_worded_as_a_question_is_still_the_answer(kb):
+    state = started(kb, ["labor_inspection_complaint"], answers=4)
+    assert state["pending"] == "complaint_request"
+    result, _ = validate_form(state, "为什么三个月不发工资？要求补发", "describe_need", 0.9)
+    assert "补发" in result["application"]["answers"]["complaint_request"]
