@@ -262,3 +262,86 @@ def test_linked_items_from_one_rule_are_explained_once(kb):
     messages, _ = run_action(ActionSelectItems(), tracker)
     reason = next(s.reason for s in kb.expand_selection(["unemployment_benefit"]) if s.added_by)
     assert all_text(messages).count(reason) == 1
+
+
+# ---------------------------------------------------------------- suggestions answered in words, names in words
+
+
+SUGGESTED = {"type": "select_suggested", "bundle": "unemployment", "items": ["unemployment_registration"]}
+
+
+def test_a_suggestion_accepted_with_words_that_name_no_item(kb):
+    for text in ("行，就它了", "嗯，办这个", "要的"):
+        tracker = make_tracker("empty", text=text, intent="select_items", slots={"pending_confirmation": SUGGESTED})
+        messages, events = run_action(ActionSelectItems(), tracker)
+        slots = slot_events(events)
+        assert "unemployment_registration" in slots["selected_items"], text
+        assert slots["pending_confirmation"] is None
+        assert "已为您选择" in all_text(messages)
+
+
+def test_all_after_a_suggestion_means_the_suggested_items(kb):
+    tracker = make_tracker("empty", text="都要", intent="select_all", slots={"pending_confirmation": SUGGESTED})
+    _, events = run_action(ActionSelectAll(), tracker)
+    expanded = {s.item_id for s in kb.expand_selection(["unemployment_registration"])}
+    assert set(slot_events(events)["selected_items"]) == expanded
+
+
+def test_start_application_right_after_a_suggestion(kb):
+    from actions.application.form import ActionStartApplication
+
+    tracker = make_tracker("empty", text="开始申请", intent="start_application", slots={"pending_confirmation": SUGGESTED})
+    messages, events = run_action(ActionStartApplication(), tracker)
+    slots = slot_events(events)
+    assert slots["application_ready"] is True and "unemployment_registration" in slots["selected_items"]
+    assert kb.items["unemployment_registration"].name in all_text(messages)
+
+
+def test_choose_an_item_by_full_name_with_a_verb(kb):
+    for item_id in ("labor_inspection_complaint", "wage_crime_referral", "benefit_account_change", "postdoc_funding"):
+        name = kb.items[item_id].name
+        tracker = make_tracker("empty", text=f"选择{name}", intent="select_items", entities=[])
+        messages, events = run_action(ActionSelectItems(), tracker)
+        assert item_id in slot_events(events)["selected_items"], name
+        assert slot_events(events)["bundle"] == kb.items[item_id].bundle_id
+
+
+def test_remove_by_a_partial_name_without_asking(kb):
+    selected = ["unemployment_registration", "unemployment_benefit", "price_subsidy", "job_seeker_registration"]
+    tracker = make_tracker("unemployment_bundle", text="临时补贴那个去掉吧", intent="remove_item", entities=[],
+                           slots={"selected_items": selected})
+    messages, events = run_action(ActionRemoveItem(), tracker)
+    assert "price_subsidy" not in slot_events(events)["selected_items"]
+    assert "请问要去掉哪一项" not in all_text(messages)
+
+
+def test_an_ambiguous_partial_name_asks_which(kb):
+    selected = ["unemployment_registration", "unemployment_benefit", "job_seeker_registration", "hardship_certification"]
+    tracker = make_tracker("unemployment_bundle", text="登记那个去掉", intent="remove_item", entities=[],
+                           slots={"selected_items": selected})
+    messages, events = run_action(ActionRemoveItem(), tracker)
+    assert "请问要去掉哪一项" in all_text(messages) and not events
+
+
+def test_remove_by_ordinal_of_the_list(kb):
+    selected = ["unemployment_registration", "employment_card"]
+    tracker = make_tracker("unemployment_bundle", text="最后一个不要了", intent="remove_item", entities=[],
+                           slots={"selected_items": selected})
+    _, events = run_action(ActionRemoveItem(), tracker)
+    assert slot_events(events)["selected_items"] == ["unemployment_registration"]
+
+
+def test_everything_except_named_items(kb):
+    tracker = make_tracker("unemployment_bundle", text="除了价格临时补贴都要", intent="select_all", entities=[])
+    _, events = run_action(ActionSelectAll(), tracker)
+    chosen = slot_events(events)["selected_items"]
+    bundle_items = [i for i in kb.bundles["unemployment"].item_ids if kb.items[i].kind != "single_item"]
+    assert "price_subsidy" not in chosen
+    assert set(bundle_items) - {"price_subsidy"} <= set(chosen)
+
+
+def test_everything_except_also_works_when_nlu_says_select_items(kb):
+    tracker = make_tracker("unemployment_bundle", text="失业金以外都要", intent="select_items", entities=[])
+    _, events = run_action(ActionSelectItems(), tracker)
+    chosen = slot_events(events)["selected_items"]
+    assert "unemployment_benefit" not in chosen and "unemployment_registration" in chosen

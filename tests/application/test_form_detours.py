@@ -204,3 +204,14 @@ def test_a_complaint_worded_as_a_question_is_still_the_answer(kb):
     assert state["pending"] == "complaint_request"
     result, _ = validate_form(state, "为什么三个月不发工资？要求补发", "describe_need", 0.9)
     assert "补发" in result["application"]["answers"]["complaint_request"]
+
+
+def test_start_application_from_the_lookup_opens_the_form_after_it(kb):
+    from actions.progress import ActionLookupProgress
+
+    dispatcher = CollectingDispatcher()
+    trk = tracker({"lookup": {"stage": "left"}, "application_ready": True}, "开始办理", "start_application",
+                  loop="progress_form")
+    events = asyncio.run(ActionLookupProgress().run(dispatcher, trk, {}))
+    assert any(e.get("event") == "followup" and e.get("name") == "application_form" for e in events)
+    assert not dispatcher.messages

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge.personal_data import complete_card_number, complete_id_number
+from knowledge import load_kb
+from knowledge.personal_data import mask_phone
 from tests.e2e.conftest import Chat, post_json
+from tests.personas import Persona, make_persona
+
+BENEFIT = ["unemployment_benefit"]
 
 
-def make_id(seq: str) -> str:
-    return complete_id_number("44520219880808" + seq)
-
-
-def make_card(prefix: str) -> str:
-    return complete_card_number(prefix)
+def persona(seq: int) -> Persona:
+    return make_persona(seq)
 
 
 def choose_benefit(chat: Chat) -> str:
@@ -30,19 +30,18 @@ def choose_benefit(chat: Chat) -> str:
     return Chat.texts(chat.say("/start_application"))
 
 
-def fill_until_summary(chat: Chat, id_number: str, phone: str, card: str) -> str:
+def fill_until_summary(chat: Chat, applicant: Persona) -> str:
     text = ""
-    for answer in (
-        "张三", id_number, phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职", "月薪",
-        "企业解除人员", "跳过", "揭阳市榕城区人社局", "储蓄卡", "中国工商银行", card, "认可",
-    ):
+    for answer in applicant.script(load_kb(), BENEFIT):
         text = Chat.texts(chat.say(answer))
     return text
 
 
 def test_apply_correct_submit_and_look_up(stack):
     chat = Chat(stack)
-    id_number, phone, card = make_id("101"), "13812340101", make_card("621700000000101")
+    applicant = persona(101)
+    id_number, phone, card = applicant.id_number, applicant.phone, applicant.card
+    script = applicant.script(load_kb(), BENEFIT)
     assert "姓名" in choose_benefit(chat)
     assert "身份证" in Chat.texts(chat.say("张三"))
     # deliberate mistakes are explained, nothing entered is lost
@@ -56,17 +55,17 @@ def test_apply_correct_submit_and_look_up(stack):
     assert "身份证" in text and ("揭阳" in text or "指引" in text) and "继续" in text
     Chat.texts(chat.say(id_number))
     summary = ""
-    for answer in (phone, "广东省揭阳市榕城区", "跳过", "一致", "揭阳市榕城区", "客服", "全职", "年薪", "企业解除人员",
-                   "跳过", "揭阳市榕城区人社局", "储蓄卡", "中国工商银行", card, "认可"):
+    for answer in script[2:]:
         summary = Chat.texts(chat.say(answer))
     assert "请核对" in summary
     assert id_number not in summary and id_number[:4] + "**********" + id_number[-4:] in summary
-    assert phone not in summary and "138****0101" in summary and card not in summary
+    assert phone not in summary and mask_phone(phone) in summary and card not in summary
     # correction at the summary, then back to the summary
     text = Chat.texts(chat.say("手机号写错了"))
     assert "手机" in text
-    summary = Chat.texts(chat.say("13912340101"))
-    assert "139****0101" in summary and "请核对" in summary
+    new_phone = "139" + phone[3:]
+    summary = Chat.texts(chat.say(new_phone))
+    assert mask_phone(new_phone) in summary and "请核对" in summary
     result = Chat.texts(chat.say("确认提交"))
     assert "办件编号" in result and "预计" in result
     case_number = result.split("办件编号：")[1].split("（")[0].strip()
@@ -74,9 +73,9 @@ def test_apply_correct_submit_and_look_up(stack):
     lookup = Chat(stack)
     assert "身份证" in Chat.texts(lookup.say("查一下我的申请进度"))
     assert "后4位" in Chat.texts(lookup.say(id_number))
-    found = Chat.texts(lookup.say("0101"))
+    found = Chat.texts(lookup.say(phone[-4:]))
     assert case_number in found and "待办" in found
-    assert id_number not in found and "139****0101" in found
+    assert id_number not in found and mask_phone(new_phone) in found
 
     # a case worker returns it with a reason; the citizen sees the reason and what to resubmit
     worker = {"Authorization": f"Bearer {stack.secrets['DEV_WORKER_TOKEN']}"}
@@ -89,7 +88,7 @@ def test_apply_correct_submit_and_look_up(stack):
     again = Chat(stack)
     again.say("/check_progress")
     again.say(id_number)
-    found = Chat.texts(again.say("0101"))
+    found = Chat.texts(again.say(phone[-4:]))
     assert "已退回" in found and "银行卡户名与申请人不一致" in found and "申请人本人银行卡信息" in found
 
     # wrong second factor: a polite answer that does not reveal whether cases exist
@@ -102,9 +101,10 @@ def test_apply_correct_submit_and_look_up(stack):
 
 def test_backend_restart_during_submission_keeps_the_form(stack):
     chat = Chat(stack)
-    id_number, phone, card = make_id("202"), "13812340202", make_card("621700000000202")
+    applicant = persona(202)
+    id_number, phone = applicant.id_number, applicant.phone
     choose_benefit(chat)
-    assert "请核对" in fill_until_summary(chat, id_number, phone, card)
+    assert "请核对" in fill_until_summary(chat, applicant)
     stack.service("backend").stop()
     try:
         text = Chat.texts(chat.say("确认提交"))
@@ -125,7 +125,8 @@ def test_backend_restart_during_submission_keeps_the_form(stack):
 
 def test_cancel_submits_nothing(stack):
     chat = Chat(stack)
-    id_number = make_id("303")
+    applicant = persona(303)
+    id_number = applicant.id_number
     choose_benefit(chat)
     chat.say("李四")
     chat.say(id_number)
@@ -134,11 +135,11 @@ def test_cancel_submits_nothing(stack):
     lookup = Chat(stack)
     lookup.say("/check_progress")
     lookup.say(id_number)
-    assert "没有查到" in Chat.texts(lookup.say("0303"))
+    assert "没有查到" in Chat.texts(lookup.say(applicant.phone[-4:]))
 
 
 def test_logs_never_hold_a_full_id_number(stack):
-    ids = [make_id(seq) for seq in ("101", "202", "303")]
+    ids = [persona(seq).id_number for seq in (101, 202, 303)]
     for log in Path(stack.cfg.log_dir).glob("*.log"):
         content = log.read_text(errors="replace")
         for number in ids:
