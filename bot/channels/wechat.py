@@ -241,9 +241,14 @@ class WeChatInput(InputChannel):
 
     # ------------------------------------------------------------------ handling
     async def handle(
-        self, xml: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self, xml: str, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        connected: Callable[[], bool] = lambda: True,
     ) -> Optional[str]:
-        """The passive reply text for one verified message, or None for ``success``."""
+        """The passive reply text for one verified message, or None for ``success``.
+
+        ``connected`` tells whether WeChat still waits for this request's
+        answer; once it has hung up (it then retries), a passive reply would be
+        lost, so the answer goes by customer-service message instead."""
         started = time.monotonic()
         incoming = await self.interpret(xml)
         if not await self.store.claim(incoming.dedupe_key, PROCESSING, DEDUPE_SECONDS):
@@ -256,7 +261,7 @@ class WeChatInput(InputChannel):
         self._keep(job)
         remaining = max(0.0, self.settings.reply_deadline - (time.monotonic() - started))
         done, _ = await asyncio.wait({job}, timeout=remaining)
-        if not done:
+        if not done or not connected():
             await self._finish(incoming, ASYNC)
             await self.store.incr("async_replies")
             job.add_done_callback(lambda j: self._keep(asyncio.ensure_future(self._deliver_later(incoming, j))))
@@ -401,8 +406,15 @@ class WeChatInput(InputChannel):
                 xml = self.verify(args, request.body or b"")
             except RefusedRequest as exc:
                 return refuse(request, str(exc))
+            link = {"open": True}
+            handling = asyncio.ensure_future(self.handle(xml, on_new_message, lambda: link["open"]))
             try:
-                text = await self.handle(xml, on_new_message)
+                # shielded: when WeChat hangs up, Sanic cancels this handler, not the turn
+                text = await asyncio.shield(handling)
+            except asyncio.CancelledError:
+                link["open"] = False
+                self._keep(handling)
+                raise
             except Exception:
                 logger.exception("wechat: could not handle a message")
                 return response.text("success")
