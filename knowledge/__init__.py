@@ -12,14 +12,14 @@ import threading
 from pathlib import Path
 
 from .errors import KnowledgeError, UnknownId
-from .models import (Bundle, ChecklistEntry, Completion, Deadline, FieldDef, FormSection, Item,
-                     ItemDeadline, ItemMatch, LinkRule, Material, Passage, Provision, SelectedItem,
-                     Service, Source)
+from .models import (Bundle, Candidate, ChecklistEntry, Completion, Deadline, FieldDef, FormSection, Item,
+                     ItemDeadline, ItemMatch, LinkRule, Match, Material, Passage, Provision, SelectedItem,
+                     Service, ServiceMatch, Source)
 
 __all__ = [
     "load_kb", "KnowledgeError", "UnknownId", "Bundle", "ChecklistEntry", "Completion", "Deadline",
     "FieldDef", "FormSection", "Item", "ItemDeadline", "ItemMatch", "LinkRule", "Material", "Passage",
-    "Provision", "SelectedItem", "Service", "Source",
+    "Provision", "SelectedItem", "Service", "Source", "Candidate", "Match", "ServiceMatch",
 ]
 
 _default = None

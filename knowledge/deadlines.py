@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import phrases
 from .calendar import add_calendar_days, add_working_days
 from .models import Completion, ItemDeadline
 
-NO_DEADLINE_TEXT = "无固定办结时限"
-ANNUAL_TEXT = "以当年申报通知为准"
+#: What is said when no guide gives a deadline (no claim of our own).
+NO_DEADLINE_TEXT = phrases.not_stated("deadline")
+ANNUAL_TEXT = phrases.ANNUAL_NOTICE
 
 
 def fmt_date(d: dt.date) -> str:
@@ -41,14 +43,13 @@ def _other_regions(item, primary) -> list[str]:
 
 
 def _no_deadline_note(item) -> str:
+    """Which guides are silent, each by name; the 北京 manual's “等待审核” where it says so."""
     parts = []
     for p in item.provisions:
-        if p.region == "北京":
-            parts.append(f"{p.source}未列明办理时限，提交后等待审核")
-        elif p.deadline_note:
-            parts.append(f"{p.source}：{p.deadline_note}")
-        else:
-            parts.append(f"{p.source}未列明办理时限")
+        s = phrases.not_stated("deadline", str(p.source), consult=False)
+        if p.note and phrases.AWAIT_REVIEW in p.note:
+            s += f"（说明书写明：提交后{phrases.AWAIT_REVIEW}）"
+        parts.append(s)
     return "；".join(parts)
 
 
@@ -60,7 +61,7 @@ def deadlines(kb, item_ids) -> list[ItemDeadline]:
         if prim is None:
             first = item.provisions[0]
             out.append(ItemDeadline(item_id=iid, deadline=None, source=first.source,
-                                    note=f"{NO_DEADLINE_TEXT}。{_no_deadline_note(item)}"))
+                                    note=f"{_no_deadline_note(item)}。{phrases.CONSULT}"))
             continue
         notes = _extension_note(prim.deadline) + [f"另：{x}" for x in _other_regions(item, prim)]
         out.append(ItemDeadline(item_id=iid, deadline=prim.deadline, source=prim.source, note="；".join(notes)))

@@ -13,7 +13,7 @@ from .models import Passage
 
 class KnowledgeBase:
     def __init__(self, *, bundles, items, services, link_rules, forms, howto_raw, differences,
-                 lexicon, guides, data_dir):
+                 lexicon, guides, data_dir, contrasts=()):
         self.bundles = bundles            # dict[str, Bundle], insertion-ordered
         self.items = items                # dict[str, Item]
         self.services = services          # dict[str, Service] (湖南)
@@ -23,6 +23,7 @@ class KnowledgeBase:
         self.lexicon = lexicon            # dict (language data, not facts)
         self.guides = guides              # dict[guide id, raw guide metadata]
         self.data_dir = data_dir
+        self.contrasts = contrasts        # tuple of word groups that tell names apart (resolve)
         self.howto = [
             Passage(id=h["id"], title=h["title"], text="\n".join(h["steps"]), source=src, item_id=None,
                     topic=h["topic"], region=h["region"], bundle_id=h.get("bundle_id"))
@@ -53,6 +54,39 @@ class KnowledgeBase:
 
     def bundle_of(self, item_id: str):
         return self.bundle(self.item(item_id).bundle_id)
+
+    # -- regions -------------------------------------------------------------------
+    @property
+    def regions(self) -> list:
+        """Regions with a guide, in the order their facts appear (揭阳, 北京, 湖南)."""
+        seen = [g["region"] for g in self.guides.values()]
+        return list(dict.fromkeys(seen))
+
+    def item_in_region(self, item_id: str, region: str) -> bool:
+        """Does that region's guide have this item? (揭阳 has no 求职登记 row.)"""
+        return self.item(item_id).provision(region) is not None
+
+    def items_in_region(self, region: str) -> list:
+        return [iid for iid, it in self.items.items() if it.provision(region) is not None]
+
+    def provision(self, item_id: str, region: str):
+        """The item's provision of that region, or None when that guide lacks it."""
+        return self.item(item_id).provision(region)
+
+    def service_in_region(self, service_id: str, region: str) -> bool:
+        return self.service(service_id).source.region == region
+
+    def service_of(self, item_id: str):
+        """The 湖南 service an item's 湖南 provision comes from, or None."""
+        for p in self.item(item_id).provisions:
+            if p.service_id:
+                return self.services[p.service_id]
+        return None
+
+    def rules_for(self, item_id: str, region: str | None = None) -> list:
+        """Link rules of this item (what selecting it pulls in), each with its region."""
+        self.item(item_id)
+        return [r for r in self._link_rules if r.item_id == item_id and (region is None or r.region == region)]
 
     @property
     def link_rules(self):
@@ -87,8 +121,19 @@ class KnowledgeBase:
             self._resolver = Resolver(self)
         return self._resolver
 
-    def resolve_items(self, text: str, bundle_id: str | None = None):
-        return self.resolver.resolve_items(text, bundle_id)
+    def resolve(self, text: str, bundle_id: str | None = None, region: str | None = None):
+        """Items and 湖南 services named in `text` ([Match], text order, with ambiguity)."""
+        return self.resolver.resolve(text, bundle_id, region)
+
+    def resolve_items(self, text: str, bundle_id: str | None = None, region: str | None = None):
+        return self.resolver.resolve_items(text, bundle_id, region)
+
+    def resolve_services(self, text: str, region: str | None = None):
+        return self.resolver.resolve_services(text, region)
+
+    def regions_in(self, text: str) -> list:
+        """Regions with a guide named in `text` (揭阳/揭阳市, 北京, 湖南/湖南省), text order."""
+        return self.resolver.regions_in(text)
 
     def resolve_bundle(self, text: str):
         return self.resolver.resolve_bundle(text)

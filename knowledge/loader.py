@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from . import schema
+from .phrases import not_stated
 from .errors import KnowledgeError
 from .models import (Bundle, Case, Channel, Deadline, Difference, Eligibility, ExternalSystem,
                      FieldDef, FormSection, Item, LinkRule, Material, Phase, Provision, Quota,
@@ -189,6 +190,7 @@ def load_data(data_dir: Path | str | None = None):
         quotas = s.get("quotas") or {}
         services[s["id"]] = Service(
             id=s["id"], number=s["number"], name=s["name"], source=ctx.source(s["source"], f, f"{p}.source"),
+            aliases=tuple(s.get("aliases") or ()),
             item_id=s.get("item_id"), agency_label=s.get("agency_label"), agency=s.get("agency"),
             target_label=s.get("target_label"), eligibility=ctx.eligibility(s.get("eligibility")),
             channels=ctx.channels(s.get("channels")), channels_text=s.get("channels_text"),
@@ -203,6 +205,8 @@ def load_data(data_dir: Path | str | None = None):
             quota_period=quotas.get("period"), external_system=ctx.external(s.get("external_system")),
         )
         service_raw[s["id"]] = (f, p)
+        if s.get("aliases") and s.get("item_id"):
+            raise KnowledgeError(f, f"{p}.aliases", "a service that is an item is named by the item's aliases")
         for j, c in enumerate(s.get("cases") or ()):
             if c["number"] != j + 1:
                 raise KnowledgeError(f, f"{p}.cases[{j}].number", f"expected {j + 1}, got {c['number']}")
@@ -285,6 +289,15 @@ def load_data(data_dir: Path | str | None = None):
         if s.item_id is not None and s.item_id not in items:
             sf, sp = service_raw[sid]
             raise KnowledgeError(sf, f"{sp}.item_id", f"unknown item {s.item_id!r}")
+        for j, a in enumerate(s.aliases):
+            k = _alias_key(a)
+            other = alias_owner.get(k)
+            if other and other[0] != sid:
+                sf, sp = service_raw[sid]
+                raise KnowledgeError(sf, f"{sp}.aliases[{j}]",
+                                     f"alias {a!r} is also an alias of {other[0]!r} ({other[1]}); "
+                                     "aliases must not be ambiguous across items and services")
+            alias_owner[k] = (sid, service_raw[sid][0], a)
 
     bundles: dict[str, Bundle] = {}
     for bid, b in bundle_raw.items():
@@ -314,8 +327,10 @@ def load_data(data_dir: Path | str | None = None):
         src = ctx.source(r["source"], f, f"{p}.source")
         if src.region != r["region"]:
             raise KnowledgeError(f, f"{p}.region", f"{r['region']} does not match the guide's region {src.region}")
+        if r["summary"] not in r["quote"]:
+            raise KnowledgeError(f, f"{p}.summary", "must be a part of the quote")
         link_rules.append(LinkRule(item_id=r["item_id"], requires=list(r["requires"]), reason=r["reason"],
-                                   source=src, region=r["region"], quote=r["quote"]))
+                                   source=src, region=r["region"], quote=r["quote"], summary=r["summary"]))
 
     # forms --------------------------------------------------------------------
     f, doc = ctx.file("forms.yml")
@@ -354,10 +369,12 @@ def load_data(data_dir: Path | str | None = None):
 
     # lexicon ---------------------------------------------------------------------
     f, lexicon = ctx.file("lexicon.yml")
+    f, doc = ctx.file("contrasts.yml")
+    contrasts = tuple(tuple(pair) for pair in doc["contrasts"])
 
     return KnowledgeBase(bundles=bundles, items=items, services=services, link_rules=link_rules,
                          forms=forms, howto_raw=howto_raw, differences=differences, lexicon=lexicon,
-                         guides=guide_meta, data_dir=data_dir)
+                         guides=guide_meta, data_dir=data_dir, contrasts=contrasts)
 
 
 _ALIAS_PUNCT = re.compile(r"[\s“”\"'《》()（）、，,。.·\-—]+")
@@ -422,13 +439,14 @@ def _build_provision(ctx: _Ctx, pr: dict, f: str, pp: str, iid: str, services: d
     channels = ctx.channels(pr.get("channels")) or ctx.guide_channels.get(src.guide_id, ())
     deadline_note = pr.get("deadline_note")
     if pr.get("deadline") is None and deadline_note is None:
-        deadline_note = "指引未列明办理时限。"
+        deadline_note = not_stated("deadline")
     return Provision(region=pr["region"], source=src, materials=materials,
                      deadline=ctx.deadline(pr.get("deadline"), f, f"{pp}.deadline"),
                      external_system=ctx.external(pr.get("external_system")), channels=channels,
                      eligibility=ctx.eligibility(pr.get("eligibility")), agency=pr.get("agency"),
                      materials_status=status, materials_text=pr.get("materials_text"),
-                     guide_name=pr.get("guide_name"), note=pr.get("note"), deadline_note=deadline_note)
+                     guide_name=pr.get("guide_name"), note=pr.get("note"), deadline_note=deadline_note,
+                     source_note=pr.get("source_note"))
 
 
 def _build_forms(ctx: _Ctx, doc: dict, f: str, items: dict, services: dict) -> list:

@@ -138,6 +138,7 @@ class Provision:
     note: Optional[str] = None
     deadline_note: Optional[str] = None
     service_id: Optional[str] = None   # 湖南 service this provision comes from
+    source_note: Optional[str] = None  # how the data was read from the guide; never shown to users
 
     @property
     def common_materials(self) -> tuple:
@@ -197,6 +198,7 @@ class LinkRule:
     source: Source
     region: str = ""
     quote: str = ""
+    summary: str = ""                  # verbatim part of quote: 失业登记和求职登记两项联办
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,42 @@ class SelectedItem:
     item_id: str
     added_by: Optional[str] = None
     reason: Optional[str] = None
+    region: Optional[str] = None       # where the link rule that added it is documented (北京)
+    source: Optional[Source] = None    # that rule's guide
+    summary: Optional[str] = None      # the rule, verbatim and short (see LinkRule.summary)
+
+    @property
+    def linked(self) -> bool:
+        return self.added_by is not None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something a user's words may mean: an item or a 湖南 service."""
+    kind: str                          # 'item' | 'service'
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """Words of a message that name an item or a 湖南 service (see resolve.py)."""
+    kind: str                          # 'item' | 'service'
+    id: str
+    score: float                       # 1.0 exact, 0.95 pattern, < 0.9 fuzzy
+    matched: str
+    start: int = -1
+    ambiguous_with: tuple = ()         # tuple[Candidate]: as close as this one; ask the user
+    name: str = ""                     # the item's / service's name
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.ambiguous_with)
+
+    @property
+    def candidates(self) -> tuple:
+        """This match first, then the others the words may mean (one button each)."""
+        return (Candidate(self.kind, self.id, self.name),) + tuple(self.ambiguous_with)
 
 
 @dataclass(frozen=True)
@@ -212,6 +250,25 @@ class ItemMatch:
     score: float
     matched: str
     start: int = -1                    # position in the normalised text
+    ambiguous_with: tuple = ()         # tuple[Candidate]: other items/services the words may mean
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.ambiguous_with)
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    service_id: str
+    score: float
+    matched: str
+    start: int = -1
+    item_id: Optional[str] = None      # set when the words named the item this service is
+    ambiguous_with: tuple = ()         # tuple[Candidate]
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.ambiguous_with)
 
 
 @dataclass(frozen=True)
@@ -289,6 +346,7 @@ class Service:
     number: str
     name: str
     source: Source
+    aliases: tuple = ()
     item_id: Optional[str] = None
     agency_label: Optional[str] = None
     agency: Optional[str] = None

@@ -11,13 +11,23 @@ progress, submit.
 """
 from __future__ import annotations
 
+from . import phrases
 from .models import Passage
 
 REGION_CODE = {"揭阳": "jieyang", "北京": "beijing", "湖南": "hunan"}
+# materials without a list: the guide's own words, or that the guide is silent
 STATUS_TEXT = {
-    "none_required": "无需材料",
-    "not_stated": "未列明需提交的材料，在线填写申请信息后提交",
+    "none_required": phrases.NONE_REQUIRED,
+    "not_stated": phrases.not_stated("materials", consult=False),
 }
+
+
+def _materials_summary(p) -> str:
+    if p.materials:
+        return "；".join(m.text for m in p.materials)
+    if p.materials_text:
+        return " ".join(p.materials_text.split())
+    return STATUS_TEXT.get(p.materials_status) or phrases.not_stated("materials", consult=False)
 
 
 def _materials_lines(materials) -> list[str]:
@@ -27,15 +37,8 @@ def _materials_lines(materials) -> list[str]:
 def _deadline_sentence(dl) -> str:
     if dl is None:
         return ""
-    parts = [f"办理时限：{dl.text}。"]
-    if dl.kind == "working_days" and not dl.phases:
-        parts.append(f"按工作日计算，共{dl.days}个工作日（法定节假日不计）。")
-    elif dl.kind == "calendar_days":
-        parts.append(f"“{dl.days}日”按自然日计算。")
-    elif dl.kind == "immediate":
-        parts.append("即办：当场办结。")
-    elif dl.kind == "annual_notice":
-        parts.append("没有固定时限，申报时间和办理时限以当年申报通知为准。")
+    # only the guide's words: the text, then its parts (phases, extension, condition)
+    parts = [f"办理时限：{dl.text.rstrip('。')}。"]
     for ph in dl.phases:
         s = f"{ph.label}：{ph.text}"
         if ph.extension_text:
@@ -103,17 +106,20 @@ def item_passages(kb, item) -> list[Passage]:
             lines.append(f"其他材料：{prov.materials_text}")
         elif prov.materials_status == "provided_by_authority":
             lines.append(f"申请人无需提供材料：{prov.materials_text}。")
+        elif prov.materials_status == "none_required":
+            lines.append(f"其他材料：{prov.materials_text or phrases.NONE_REQUIRED}。")
         else:
-            lines.append(f"其他材料：{STATUS_TEXT[prov.materials_status]}。")
+            lines.append(f"{phrases.not_stated('materials', consult=False)}。")
         add("materials", "办理材料", "\n".join(lines))
 
         # deadline
         if prov.deadline is not None:
             text = f"{src}：{item.name}的{_deadline_sentence(prov.deadline)}"
-        elif prov.region == "北京":
-            text = f"{src}未列明{item.name}的办理时限：无固定办结时限，提交后等待审核。"
         else:
-            text = f"{src}：{item.name}无固定办结时限（{prov.deadline_note or '指引未列明办理时限。'}）"
+            text = f"{src}未列明{item.name}的办理时限"
+            if prov.note and phrases.AWAIT_REVIEW in prov.note:
+                text += f"（说明书写明：点击提交后{phrases.AWAIT_REVIEW}）"
+            text += "。"
         add("deadline", "办理时限", text)
 
         # channels / agency / external system
@@ -162,8 +168,8 @@ def difference_passages(kb) -> list[Passage]:
             continue
         lines = [f"{item.name}在不同地区的规定不同，请以您办理地的规定为准："]
         for p in item.provisions:
-            mats = "；".join(m.text for m in p.materials) if p.materials else STATUS_TEXT.get(p.materials_status, "未列明")
-            dl = p.deadline.text if p.deadline else "未列明办理时限"
+            mats = _materials_summary(p)
+            dl = p.deadline.text if p.deadline else phrases.not_stated("deadline", consult=False)
             lines.append(f"{p.source}（{p.region}）：材料：{mats}；办理时限：{dl}。")
         out.append(Passage(id=f"diff.{item.id}", title=f"{item.name}：各地区规定的区别", text="\n".join(lines),
                            source=item.provisions[0].source, item_id=item.id, topic="difference",

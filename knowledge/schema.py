@@ -203,6 +203,7 @@ PROVISION = Map({
     "eligibility": opt(ELIGIBILITY),
     "agency": opt(Str()),
     "note": opt(Str()),
+    "source_note": opt(Str()),       # how the data was read from the guide; never shown to users
 })
 
 ITEM = Map({
@@ -244,6 +245,7 @@ BUNDLES_FILE = Map({"bundles": List(Map({
         "rows_with_text": List(Int(minimum=1), min_len=1),
         "text": Str(),
         "materials": List(MATERIAL, min_len=1),
+        "source_note": opt(Str()),   # never shown to users
     }),
 }), min_len=1)})
 
@@ -251,6 +253,7 @@ SERVICES_FILE = Map({"services": List(Map({
     "id": Str(pattern=ID_RE),
     "number": Str(),
     "name": Str(),
+    "aliases": opt(List(Str())),
     "item_id": opt(Str(pattern=ID_RE)),
     "source": SOURCE_REF,
     "agency_label": opt(Str(choices=("受理机构", "经办机构", "服务机构"))),
@@ -276,6 +279,7 @@ LINK_RULES_FILE = Map({"link_rules": List(Map({
     "region": Str(choices=REGIONS),
     "source": SOURCE_REF,
     "quote": Str(),
+    "summary": Str(),
     "reason": Str(),
 }))})
 
@@ -343,6 +347,8 @@ LEXICON_FILE = Map({
     "weak_cues": List(Str()),
 })
 
+CONTRASTS_FILE = Map({"contrasts": List(List(Str(), min_len=2), min_len=1)})
+
 FILE_SCHEMAS = {
     "sources.yml": SOURCES_FILE,
     "bundles.yml": BUNDLES_FILE,
@@ -352,6 +358,7 @@ FILE_SCHEMAS = {
     "howto.yml": HOWTO_FILE,
     "differences.yml": DIFFERENCES_FILE,
     "lexicon.yml": LEXICON_FILE,
+    "contrasts.yml": CONTRASTS_FILE,
 }
 
 

@@ -11,7 +11,10 @@ def _rules_for(kb, item_id: str, region: str | None):
 def expand_selection(kb, item_ids, region: str | None = None) -> list[SelectedItem]:
     """The user's items in their order (deduplicated), then the linked items each
     one pulls in, transitively. `region` limits the rules to those documented for
-    that region (None: every rule)."""
+    that region (None: every rule). A linked item carries the rule's region,
+    guide and verbatim summary, so that it is always said as that region's rule
+    (“（北京指引：失业登记和求职登记两项联办）”); when several rules pull the
+    same item in, the first rule (link_rules.yml order: 北京 first) is kept."""
     out: list[SelectedItem] = []
     seen: set[str] = set()
     for iid in item_ids:
@@ -26,7 +29,8 @@ def expand_selection(kb, item_ids, region: str | None = None) -> list[SelectedIt
             for req in rule.requires:
                 if req not in seen:
                     seen.add(req)
-                    out.append(SelectedItem(item_id=req, added_by=current, reason=rule.reason))
+                    out.append(SelectedItem(item_id=req, added_by=current, reason=rule.reason,
+                                            region=rule.region, source=rule.source, summary=rule.summary))
         i += 1
     return out
 

@@ -13,6 +13,7 @@ from actions.application.engine import Engine
 from actions.application.plan import build_plan, submitted_form
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 from knowledge import load_kb
+from knowledge.phrases import not_stated
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def expectation(item: Dict[str, Any], submitted_at: str) -> str:
     if item.get("expected_completion") and text:
         limit = item.get("deadline_text")
         return text + (f"（时限：{limit}）" if limit else "")
-    return text or item.get("deadline_text") or "无固定办结时限"
+    return text or item.get("deadline_text") or not_stated("deadline")
 
 
 def success_text(result: Dict[str, Any]) -> str:

@@ -172,3 +172,26 @@ def test_duplicate_nested_key_is_rejected(data_copy):
 def test_shipped_files_have_no_duplicate_keys(rel):
     from knowledge.loader import _read
     assert _read(DEFAULT_DATA_DIR / rel) is not None
+
+
+def test_service_alias_must_not_be_an_item_alias(data_copy):
+    def f(doc):
+        s = next(s for s in doc["services"] if s["id"] == "employment_registration")
+        s["aliases"].append("失业登记")
+    edit(data_copy / "services.yml", f)
+    err = load_error(data_copy)
+    assert err.file.endswith("services.yml") and "aliases" in err.field and "失业登记" in str(err)
+
+
+def test_link_rule_summary_must_be_quoted(data_copy):
+    def f(doc):
+        doc["link_rules"][0]["summary"] = "失业登记和就业登记两项联办"
+    edit(data_copy / "link_rules.yml", f)
+    err = load_error(data_copy)
+    assert err.file.endswith("link_rules.yml") and err.field == "link_rules[0].summary"
+
+
+def test_contrasts_file_is_required(data_copy):
+    (data_copy / "contrasts.yml").unlink()
+    err = load_error(data_copy)
+    assert err.file.endswith("contrasts.yml")

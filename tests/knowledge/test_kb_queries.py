@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from knowledge import phrases
 from knowledge.calendar import add_working_days
 from knowledge.errors import UnknownId
 
@@ -110,7 +111,8 @@ def test_deadlines(kb):
     assert d["hardship_certification"].deadline.text == "21 个工作日"
     assert d["job_seeker_registration"].deadline.text == "5个工作日内"
     assert d["job_seeker_registration"].source.region == "湖南"
-    assert d["benefit_suspension"].deadline is None and "无固定办结时限" in d["benefit_suspension"].note
+    assert d["benefit_suspension"].deadline is None and "未列明办理时限" in d["benefit_suspension"].note
+    assert phrases.CONSULT in d["benefit_suspension"].note and "无固定" not in d["benefit_suspension"].note
     assert "等待审核" in d["benefit_suspension"].note
     assert "情况复杂的延长30日" in d["work_injury_recognition"].note
     assert "7个工作日内" in d["employment_card"].note and d["employment_card"].deadline.text == "即办"
@@ -159,7 +161,9 @@ def test_other_kinds(kb):
     c = kb.expected_completion("work_injury_recognition", day)     # 30日 = calendar days
     assert c.date == dt.date(2026, 7, 1) and "情况复杂的延长30日" in c.note
     c = kb.expected_completion("benefit_account_change", day)
-    assert c.date is None and c.text == "无固定办结时限" and "等待审核" in c.note
+    assert c.date is None and c.text == phrases.not_stated("deadline") and "等待审核" in c.note
+    c = kb.expected_completion("career_guidance", day)             # 揭阳 row without a deadline
+    assert c.date is None and c.text == phrases.not_stated("deadline") and "等待审核" not in c.note
     c = kb.expected_completion("labor_inspection_complaint", day)
     assert "决定是否立案" in c.text and "立案起60个工作日内完成调查" in c.note
     c = kb.expected_completion("job_seeker_registration", day)
@@ -186,3 +190,76 @@ def test_items_without_form_get_basic_info_only(kb):
     assert [s.id for s in secs] == ["basic_info"]
     secs = kb.form_sections(["work_injury_recognition"])
     assert secs[1].derived and secs[1].fields[0].label == "用人单位名称"
+
+
+# ---- region attribution ------------------------------------------------------------
+def test_every_link_rule_names_its_region_and_guide(kb):
+    for r in kb.link_rules:
+        assert r.region == r.source.region and r.source.guide_id
+        assert r.summary and r.summary in r.quote
+        assert r.region in kb.regions
+
+
+def test_linked_items_carry_the_rule_region(kb):
+    sel = kb.expand_selection(["unemployment_benefit"])
+    assert not sel[0].linked and sel[0].region is None
+    rule = next(r for r in kb.link_rules if r.item_id == "unemployment_benefit")
+    for s in sel[1:]:
+        assert s.linked and s.region == rule.region == "北京"
+        assert s.source == rule.source and s.summary == rule.summary
+        assert phrases.linked_note(s.region, s.summary) == f"（北京指引：{rule.summary}）"
+    hn = kb.expand_selection(["unemployment_registration"], region="湖南")
+    assert hn[1].region == "湖南" and hn[1].source.guide_id == "004"
+
+
+def test_item_in_region(kb):
+    assert kb.regions == ["揭阳", "北京", "湖南"]
+    for iid, item in kb.items.items():
+        for region in kb.regions:
+            assert kb.item_in_region(iid, region) == (region in item.regions)
+            assert (kb.provision(iid, region) is not None) == kb.item_in_region(iid, region)
+    assert not kb.item_in_region("job_seeker_registration", "揭阳")
+    assert kb.item_in_region("job_seeker_registration", "湖南")
+    assert "job_seeker_registration" not in kb.items_in_region("揭阳")
+    assert kb.service_of("unemployment_registration").id == "unemployment_registration"
+    assert kb.service_of("skill_appraisal") is None
+    assert kb.service_in_region("service_311", "湖南") and not kb.service_in_region("service_311", "揭阳")
+    assert [r.region for r in kb.rules_for("unemployment_registration")] == ["北京", "湖南"]
+    assert phrases.region_lacks("揭阳", "求职登记") == "揭阳的指引中没有“求职登记”这一事项"
+
+
+# ---- nothing invented, no table jargon ---------------------------------------------
+INVENTED = ("无固定办结时限", "在线填写申请信息后提交", "没有固定时限", "当场办结")
+JARGON = ("合并单元格", "提取文本", "单元格", "不推定")
+
+
+def _visible_texts(kb):
+    import datetime as _dt
+    for p in kb.passages:
+        yield p.id, p.title + "\n" + p.text
+        yield p.id + " (citation)", p.source.citation
+    for iid in kb.items:
+        c = kb.expected_completion(iid, _dt.date(2026, 6, 1))
+        yield iid + " completion", c.text + "\n" + c.note
+    for d in kb.deadlines(list(kb.items)):
+        yield d.item_id + " deadline", d.note
+    for item in kb.items.values():
+        for p in item.provisions:
+            yield item.id + " provision", "\n".join(filter(None, (p.note, p.deadline_note, p.materials_text,
+                                                                   p.source.citation)))
+    for b in kb.bundles.values():
+        yield b.id, b.common_materials_source.citation
+
+
+def test_no_invented_statement_or_jargon_reaches_users(kb):
+    bad = [(where, w) for where, text in _visible_texts(kb) for w in INVENTED + JARGON if w in text]
+    assert bad == []
+
+
+def test_silence_is_said_with_the_one_phrase(kb):
+    assert phrases.not_stated("deadline") == "指引未列明办理时限，可咨询12333或办理地经办机构"
+    prov = kb.item("work_capacity_review").provision("揭阳")
+    assert prov.deadline is None and prov.deadline_note == phrases.not_stated("deadline")
+    assert "合并单元格" in prov.source_note        # kept for maintainers, never rendered
+    p = kb.passage("unemployment_registration.beijing.materials")
+    assert phrases.not_stated("materials", consult=False) in p.text
