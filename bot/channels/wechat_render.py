@@ -19,7 +19,7 @@ TEXT_LIMIT_BYTES = 2000      # below WeChat's 2,048 bytes, leaving room for link
 CHOOSE_HINT = "回复数字即可选择，如回复“1”。"
 
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?!\w)")
+_ITALIC = re.compile(r"(?<![*\\])\*(?![\s*])([^*\n]+?)(?<!\s)\*(?!\*)")
 _CODE = re.compile(r"`([^`\n]*)`")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
