@@ -107,3 +107,27 @@ class ActionDeclinePending(Action):
             text = "好的。请问还有什么可以帮您？"
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("pending_confirmation", None)]
+
+
+class ActionCancel(Action):
+    """取消 / 算了 outside a running form: a paused or failed application is dropped
+    (nothing is submitted), a pending question is withdrawn; the selection stays."""
+
+    def name(self) -> Text:
+        return "action_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        state = tracker.get_slot("application")
+        if isinstance(state, dict) and state.get("stage") in ("paused", "failed", "filling", "confirming"):
+            dispatcher.utter_message(
+                text="好的，已取消您尚未提交的申请，没有提交任何信息。您选择的事项仍然保留，需要时可以说“开始申请”。"
+            )
+            return [SlotSet("application", {**state, "stage": "cancelled", "answers": {}, "pending": None}),
+                    SlotSet("application_ready", False), SlotSet("pending_confirmation", None)]
+        if _pending(tracker):
+            dispatcher.utter_message(text="好的，已取消。您已选择的事项仍为您保留。还有什么可以帮您？")
+            return [SlotSet("pending_confirmation", None)]
+        dispatcher.utter_message(response="utter_nothing_to_cancel")
+        return []

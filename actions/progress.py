@@ -6,6 +6,11 @@ an ID number for nothing), then opens ``progress_form``. Its one free-text slot
 ID number lives there only until the lookup has been made, then the slot is
 cleared. Results are masked by the backend; a wrong second factor looks the
 same as "no cases" and floods are refused politely (HTTP 429).
+
+The lookup is no trap: only digits that try to be an ID number or phone digits
+are attempts (and only they count towards ``MAX_FAILURES``); a question is
+answered and the same value asked again; 取消 / 算了 / 不查了 end it; an item
+name or another request (选择、开始办理 …) leaves it and is handled at once.
 """
 from __future__ import annotations
 

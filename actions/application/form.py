@@ -4,9 +4,11 @@
 from the text of every message while the form is active). Its validation
 feeds the text to ``Engine.handle`` and keeps the whole application in the
 slot ``application``; ``action_ask_application_input`` asks the next question
-(or shows the masked summary). Questions asked in the middle are answered
-from knowledge/ and the form resumes where it was. When the engine says the
-loop is done, ``action_finish_application`` submits (confirmed) or closes.
+(or shows the masked summary). A message is an answer only when it tries to
+be one (``detours.attempts_value``); otherwise NLU decides: questions are
+answered from knowledge/, the items of the application are listed, removed
+or added, and the form asks for the same field again. When the engine says
+the loop is done, ``action_finish_application`` submits (confirmed) or closes.
 """
 from __future__ import annotations
 

@@ -345,3 +345,16 @@ def test_everything_except_also_works_when_nlu_says_select_items(kb):
     _, events = run_action(ActionSelectItems(), tracker)
     chosen = slot_events(events)["selected_items"]
     assert "unemployment_benefit" not in chosen and "unemployment_registration" in chosen
+
+
+def test_cancel_outside_a_form_drops_a_paused_application_only(kb):
+    from actions.confirmation import ActionCancel
+
+    paused = {"stage": "paused", "items": ["unemployment_registration"], "answers": {"name": "张三"}, "pending": "phone"}
+    tracker = make_tracker("unemployment_selected", text="取消", intent="cancel", slots={"application": paused})
+    messages, events = run_action(ActionCancel(), tracker)
+    slots = slot_events(events)
+    assert slots["application"]["stage"] == "cancelled" and slots["application"]["answers"] == {}
+    assert "selected_items" not in slots and "没有提交" in all_text(messages)
+    messages, events = run_action(ActionCancel(), make_tracker("empty", text="取消", intent="cancel"))
+    assert messages[0].get("response") == "utter_nothing_to_cancel" and not events
