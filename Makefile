@@ -1,7 +1,7 @@
 # The two commands (see README):
 #   make run    set everything up and run the assistant; prints where to open it
 #   make test   set everything up and run every test
-.PHONY: run test setup train generate lock bench-retrieval bench-backend bench-nlu bench-conversation
+.PHONY: run test setup train generate lock bench-retrieval bench-backend bench-nlu bench-conversation wechat-chat wechat-menu
 
 run:
 	bash scripts/run.sh
@@ -34,3 +34,11 @@ bench-nlu: setup
 
 bench-conversation: setup
 	.venv-bot/bin/python benchmarks/conversation/run.py
+
+# WeChat: `WECHAT_SIM=1 make run` starts the local simulator too; then chat through it.
+wechat-chat:
+	.venv-bot/bin/python -m tools.wechat_sim chat --sim http://127.0.0.1:$${WECHAT_SIM_PORT:-8090}
+
+# Publish bot/channels/wechat_menu.yml to the account (WECHAT_APP_ID, WECHAT_APP_SECRET; WECHAT_API_BASE for the simulator).
+wechat-menu: setup
+	.venv-bot/bin/python -m bot.channels.wechat_menu publish

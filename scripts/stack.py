@@ -235,6 +235,8 @@ class StackConfig:
     # something sits in between (the benchmark's timing proxies); default: direct
     action_endpoint_url: Optional[str] = None
     backend_url_for_actions: Optional[str] = None
+    # the local WeChat simulator (tools/wechat_sim), off by default: WECHAT_SIM=1 make run
+    wechat_sim_port: Optional[int] = None
 
     @classmethod
     def from_env(cls) -> "StackConfig":
@@ -247,6 +249,7 @@ class StackConfig:
             database_url=env.get("DATABASE_URL") or None,
             lock_store_redis_url=env.get("LOCK_STORE_REDIS_URL") or None,
             tracker_store_url=env.get("TRACKER_STORE_URL") or None,
+            wechat_sim_port=int(env.get("WECHAT_SIM_PORT", 8090)) if env.get("WECHAT_SIM", "0") not in ("", "0") else None,
         )
 
     @classmethod
@@ -385,6 +388,25 @@ class Stack:
             ),
         ]
 
+        if cfg.wechat_sim_port:
+            self._add_wechat_simulator()
+
+    def _add_wechat_simulator(self) -> None:
+        """The WeChat simulator, and Rasa's WeChat channel pointed at it with throw-away credentials."""
+        port = self.cfg.wechat_sim_port
+        sim_env = {
+            "WECHAT_TOKEN": secrets.token_hex(16), "WECHAT_APP_ID": "wxsim" + secrets.token_hex(6),
+            "WECHAT_APP_SECRET": secrets.token_hex(16), "WECHAT_ENCODING_AES_KEY": secrets.token_hex(22)[:43],
+            "WECHAT_API_BASE": f"http://{HOST}:{port}",
+        }
+        self.service("rasa").env.update(sim_env)
+        self.services.insert(0, Service(
+            "wechat-sim",
+            [str(BOT_PY), "-m", "tools.wechat_sim", "serve", "--port", str(port),
+             "--channel", f"{self.cfg.rasa_url}/webhooks/wechat/webhook"],
+            f"http://{HOST}:{port}/sim/health", env=self.env(**sim_env), startup_timeout=30,
+        ))
+
     @property
     def pid_file(self) -> Path:
         return self.cfg.run_dir / "pids.json"
@@ -507,6 +529,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "  人社“一件事”智能助手已启动 / the assistant is running\n"
         f"  打开 / open:   {cfg.web_url}\n"
         f"  REST channel:  POST {cfg.rasa_url}/webhooks/rest/webhook\n"
+        f"  WeChat:        {_wechat_line(cfg)}\n"
         f"  backend API:   {cfg.backend_url}/docs\n"
         f"  database:      {db}\n"
         f"  tokens:        {cfg.var_dir / 'secrets.env'}\n"
@@ -523,6 +546,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         stack.stop()          # first: printing may fail when the terminal is gone
         log("stopped")
     return 0
+
+
+def _wechat_line(cfg: StackConfig) -> str:
+    if cfg.wechat_sim_port:
+        return (f"simulator on {HOST}:{cfg.wechat_sim_port}; chat as a WeChat user: "
+                f".venv-bot/bin/python -m tools.wechat_sim chat --sim http://{HOST}:{cfg.wechat_sim_port}")
+    return f"POST {cfg.rasa_url}/webhooks/wechat/webhook (local simulator: WECHAT_SIM=1 make run)"
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -39,6 +39,7 @@ pytest_in() {  # pytest_in ENV NAME PATHS...
 step "vocabulary up to date"   .venv-bot/bin/python -m knowledge.generate --check
 step "pytest backend env"      pytest_in backend backend tests/knowledge tests/backend
 step "pytest bot env"          pytest_in bot bot tests/knowledge tests/application tests/actions tests/bot
+step "pytest wechat channel"   pytest_in bot wechat tests/wechat
 step "rasa data validate"      .venv-bot/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data
 step "train"                   .venv-bot/bin/python scripts/stack.py train
 MODEL="$(ls -t models/yjs-*.tar.gz 2>/dev/null | head -n 1)"
