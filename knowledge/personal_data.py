@@ -200,3 +200,34 @@ ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 ID_LIKE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{14,20}[Xx]?(?![0-9A-Za-z])")
 MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?![0-9])")
 CARD_IN_TEXT = re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d){12,15}(?![0-9])")
+
+
+# --------------------------------------------------------------------------- log masking
+# What a log line may hold besides plain digit runs: an ID number written in
+# its 6-8-4 groups, a card or mobile with separators, full-width digits.
+_SPACED_ID = re.compile(r"(?<![0-9A-Za-z])\d{6}[ \-]\d{8}[ \-]\d{3}[0-9Xx](?![0-9A-Za-z])")
+_SPACED_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d[ \-]\d{4}[ \-]\d{4}(?!\d)")
+_SEPARATED_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]?\d){14,18}[Xx]?(?![0-9A-Za-z])")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
+def mask_log_text(text: str) -> str:
+    """`mask_text`, plus numbers written with spaces/dashes or full-width digits.
+
+    For logs: anything that could be a full ID number, mobile or bank card is
+    masked, even when the writer split it into groups."""
+    if not text:
+        return text
+    if any("０" <= ch <= "９" for ch in text):
+        text = text.translate(_WIDE_DIGITS)
+    text = _SPACED_ID.sub(lambda m: mask_id_number(re.sub(r"[ \-]", "", m.group(0))), text)
+    text = _SPACED_MOBILE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))[-11:]), text)
+    text = mask_text(text)
+    text = _SEPARATED_DIGITS.sub(lambda m: _mask_run_digits(re.sub(r"[ \-]", "", m.group(0))), text)
+    return text
+
+
+def _mask_run_digits(run: str) -> str:
+    if len(run) == 18 and run[:17].isdigit():
+        return mask_id_number(run)
+    return mask_bank_card(run)
