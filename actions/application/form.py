@@ -150,13 +150,18 @@ def detour(eng: Engine, state: Dict[str, Any], tracker: Tracker, text: str, inte
            dispatcher: CollectingDispatcher) -> Optional[Dict[Text, Any]]:
     """A message that is not an answer: handled by what it is; the form then asks the same field again."""
     name, confidence = intent_of(intent)
-    if looks_like_question(tracker, text) or (name in QUESTION_INTENTS and confidence >= DETOUR_CONFIDENCE):
+    selection = name in SELECTION_INTENTS and confidence >= DETOUR_CONFIDENCE
+    # “我都勾了哪几项来着？” is worded as a question but asks about the selection
+    asking = (name != "list_selection" or not selection) and (
+        looks_like_question(tracker, text) or (name in QUESTION_INTENTS and confidence >= DETOUR_CONFIDENCE)
+    )
+    if asking:
         reply = answer_question(tracker)
         if reply is not None:
             utter(dispatcher, reply)
             dispatcher.utter_message(text=RESUME_TEXT)
             return {"application_input": None}
-    if name in SELECTION_INTENTS and confidence >= DETOUR_CONFIDENCE:
+    if selection:
         reply, slots = change_items(eng.kb, eng, state, name, text, entity_items(tracker))
         if reply is not None:
             utter(dispatcher, reply)
