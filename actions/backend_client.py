@@ -35,6 +35,14 @@ class BackendError(Exception):
         self.fields = fields or {}
 
 
+def client_address_of(tracker: Any) -> Optional[str]:
+    """The end user's address, as the edge channel saw it (bot/edge.py puts it in the
+    message metadata; a caller cannot set it)."""
+    metadata = (getattr(tracker, "latest_message", None) or {}).get("metadata") or {}
+    address = metadata.get("client_address") if isinstance(metadata, dict) else None
+    return address if isinstance(address, str) and 0 < len(address) <= 64 else None
+
+
 class BackendClient:
     def __init__(self, settings: Optional[ActionSettings] = None) -> None:
         self.settings = settings or load_settings()
@@ -91,11 +99,19 @@ class BackendClient:
             "POST", "/api/v1/cases", json=payload, headers={"Idempotency-Key": idempotency_key}
         )
 
-    async def lookup(self, id_number: str, phone_last4: str, client_id: str) -> Dict[str, Any]:
-        """POST /api/v1/lookup (the ID number travels in the body, never in a URL)."""
+    async def lookup(
+        self, id_number: str, phone_last4: str, client_id: str, client_address: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """POST /api/v1/lookup (the ID number travels in the body, never in a URL).
+
+        `client_address` is the address the edge saw (`client_address_of(tracker)`):
+        the backend counts lookup failures per client address, never per sender id."""
+        headers = {"X-Client-Id": client_id}
+        if client_address:
+            headers["X-Client-Address"] = client_address
         return await self.request(
             "POST",
             "/api/v1/lookup",
             json={"id_number": id_number, "phone_last4": phone_last4},
-            headers={"X-Client-Id": client_id},
+            headers=headers,
         )

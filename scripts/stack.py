@@ -44,7 +44,9 @@ CACHE_DIR = Path(
 HOST = "127.0.0.1"
 
 # Inputs of a trained model: any change here means retraining.
-MODEL_INPUTS = ["bot/config.yml", "bot/domain", "data", "bot/dictionary"]
+# bot/components: the custom NLU steps shape the features the model is trained on;
+# knowledge: their vocabulary and rules (aspects, items) come from the knowledge base.
+MODEL_INPUTS = ["bot/config.yml", "bot/domain", "data", "bot/dictionary", "bot/components", "knowledge"]
 
 BASE_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
@@ -68,7 +70,8 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for rel in MODEL_INPUTS:
         base = ROOT / rel
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        files = [base] if base.is_file() else sorted(
+            p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
         for path in files:
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
