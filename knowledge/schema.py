@@ -345,6 +345,7 @@ LEXICON_FILE = Map({
     "aspect_patterns": Dict(List(Str())),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
+    "question_markers": List(Str()),
 })
 
 CONTRASTS_FILE = Map({"contrasts": List(List(Str(), min_len=2), min_len=1)})

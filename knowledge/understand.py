@@ -45,6 +45,7 @@ class Analysis:
     aspects: list[str] = field(default_factory=list)
     howto_topic: str | None = None
     apply: bool = False                                  # asks how to apply / how it works
+    question: bool = False                               # worded as a question (吗, 怎么, ？ ...)
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
 
     @property
@@ -77,8 +78,10 @@ class Understanding:
             for topic, words in (lex.get("howto_topics") or {}).items()
         ]
         self.weak = {normalize(str(w)) for w in lex.get("weak_cues") or ()}
+        self.markers = [normalize(str(w)) for w in lex.get("question_markers") or ()]
         self.regions = _regions(kb)
         self.service_terms = _service_terms(kb)
+        self.material_terms = _material_terms(kb)
 
     def analyze(self, text: str, bundle_id: str | None = None) -> Analysis:
         norm = normalize(text or "")[:MAX_CHARS]
@@ -95,6 +98,7 @@ class Understanding:
         except Exception:
             out.bundle = None
         out.regions = [r for r in self.regions if r in norm]
+        out.question = any(m and m in norm for m in self.markers)
 
         # blank out item and service names so that their words are no cues
         masked = norm
@@ -124,6 +128,8 @@ class Understanding:
             if rx.search(masked):
                 found.append(aspect)
         aspects = set(found) or set(weak)
+        if not aspects and any(term in masked for term in self.material_terms):
+            aspects.add("materials")   # “需要学历证书吗”: a material named in a question
         if "apply" in aspects:
             out.apply = True
             aspects.discard("apply")
@@ -136,6 +142,8 @@ class Understanding:
             aspects.add("service_311")
         if "service_311" in aspects:
             aspects.discard("policy")
+        if not aspects and out.question and (out.items or out.services):
+            aspects.add("policy")      # a question about a named thing, no aspect: what it is
         out.aspects = [a for a in ASPECTS if a in aspects]
         return out
 
@@ -151,6 +159,24 @@ def _regions(kb) -> list[str]:
         if region and region not in seen:
             seen.append(region)
     return seen
+
+
+def _material_terms(kb) -> list[str]:
+    """Names of the materials the guides list (学历证书, 户口簿 ...), for “需要X吗”."""
+    names: set[str] = set()
+    materials = [m for b in kb.bundles.values() for m in getattr(b, "common_materials", ()) or ()]
+    for item in kb.items.values():
+        for p in item.provisions:
+            materials += list(getattr(p, "materials", ()) or ())
+    for s in getattr(kb, "services", {}).values():
+        materials += list(getattr(s, "materials", ()) or ())
+    for m in materials:
+        name = normalize(str(getattr(m, "name", "") or ""))
+        for part in re.split(r"[（）()、/或，,；;]", name):
+            part = part.strip("《》“”\" ")
+            if 3 <= len(part) <= 12:
+                names.add(part)
+    return sorted(names, key=len, reverse=True)
 
 
 def _service_terms(kb) -> list[tuple[str, str]]:

@@ -99,6 +99,12 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             parts.append(r.text)
             buttons += r.buttons
 
+    if not targets and "linked" in wanted and not ask.payload:
+        parts.append(topics.all_link_rules(kb).text)
+        wanted = [a for a in wanted if a != "linked"]
+        if not wanted:
+            return Reply("\n\n".join(parts), _dedupe(buttons))
+
     if not targets:
         if not wanted:
             if parts:

@@ -25,17 +25,19 @@ Block = Tuple[Text, List[Text]]
 
 
 def scoped(target: Target, ask: Ask) -> Tuple[List[Any], List[Text], List[Text]]:
-    """(provisions to state, lines before them, lines after them) for the asked region."""
+    """(provisions to state, lines before them, lines after them) for the asked region(s)."""
     provisions = list(target.provisions)
-    region = ask.region
-    if not region:
+    wanted = list(dict.fromkeys(ask.regions or ([ask.region] if ask.region else [])))
+    if not wanted:
         return provisions, [], []
-    own = target.in_region(region)
-    others = [p.region for p in provisions if p.region != region]
+    own = [p for p in provisions if p.region in wanted]
+    lacking = [r for r in wanted if not target.in_region(r)]
+    others = [p.region for p in provisions if p.region not in wanted]
     if own:
+        before = [f"{'、'.join(lacking)}的指引中没有“{target.name}”。"] if lacking else []
         after = [f"（{'、'.join(dict.fromkeys(others))}的指引另有规定，需要可以问我。）"] if others else []
-        return own, [], after
-    return provisions, [f"{region}的指引中没有“{target.name}”，以下是其他地区指引的规定："], []
+        return own, before, after
+    return provisions, [f"{'、'.join(wanted)}的指引中没有“{target.name}”，以下是其他地区指引的规定："], []
 
 
 def differ_line(values: List[Text], what: Text) -> List[Text]:
@@ -173,7 +175,7 @@ def form_block(kb, target: Target, ask: Ask) -> Block:
     lines = []
     for sec in sections:
         labels = "、".join(f.label for f in sec.fields)
-        where = f"（{cite(sec.source)}）" if getattr(sec, "source", None) else ""
+        where = f"（依据：{cite(sec.source)}）" if getattr(sec, "source", None) else ""
         lines.append(f"· {sec.title}{where}：{labels}")
     return "在线申请需要填写的信息", lines
 

@@ -95,6 +95,17 @@ def checklist(kb, items: List[Text], region: Optional[Text], origin: Text) -> Re
     return Reply("\n".join(lines))
 
 
+def all_link_rules(kb) -> Reply:
+    """Which items are applied for together, each rule with its region's guide."""
+    lines = ["需要联办的事项："]
+    for rule in kb.link_rules:
+        if rule.item_id in kb.items:
+            lines.append(f"· 办理“{kb.items[rule.item_id].name}”需同时办理{ks.names(kb, [r for r in rule.requires if r in kb.items])}"
+                         f"（{rule.region}，依据：{cite(rule.source)}）")
+    lines.append("其他事项可以按需单独选择。")
+    return Reply("\n".join(lines))
+
+
 # ---------------------------------------------------------------- how-to
 
 
