@@ -123,7 +123,10 @@ def pick_button(buttons: Sequence[Dict[str, str]], text: str, menu_id: Optional[
         return None
     if menu_id and menu_id.isdigit() and 1 <= int(menu_id) <= len(buttons):
         return buttons[int(menu_id) - 1]["payload"]
-    answer = (text or "").strip().translate(_FULLWIDTH_DIGITS).rstrip("。.、")
+    answer = (text or "").strip().translate(_FULLWIDTH_DIGITS).rstrip("。.、！!")
+    spoken = re.fullmatch(r"(?:第|选)?([一二两三四五六七八九十])(?:个|项|条)?", answer)
+    if spoken:                       # a voice answer: 第二个, 选三
+        answer = str("一二三四五六七八九十".index(spoken.group(1).replace("两", "二")) + 1)
     if answer.isdigit() and 1 <= int(answer) <= len(buttons):
         return buttons[int(answer) - 1]["payload"]
     for button in buttons:
