@@ -1,0 +1,89 @@
+"""The question set of the fidelity test, generated from knowledge/.
+
+Each case is (text, items, services, aspects, region): the question a citizen
+types and what it asks about (the reading an answer must follow). Nothing is
+typed by hand except the sentence frames:
+
+* every item × {materials, deadline, eligibility, channel};
+* every bundle overview (“<bundle>需要什么材料”: the items of its table);
+* every 湖南 service × {materials, deadline} (services that are items are
+  asked with 湖南 in the question);
+* region-scoped variants: every region × every item × {materials, deadline}
+  (“我是揭阳的，失业登记需要什么材料”), including items that region's guides
+  lack (“揭阳求职登记…”), and 湖南 service names with the region
+  (“湖南办就业登记要什么材料”).
+"""
+from __future__ import annotations
+
+from typing import Iterator, NamedTuple, Optional, Tuple
+
+FRAMES = {
+    "materials": "{name}需要什么材料",
+    "deadline": "{name}多久能办好",
+    "eligibility": "{name}需要什么条件",
+    "channel": "{name}在哪里办理",
+}
+REGION_FRAMES = {
+    "materials": ("我是{region}的，{name}需要什么材料", "{region}办{name}要什么材料"),
+    "deadline": ("我在{region}，{name}多久能办好", "{region}{name}要多长时间"),
+}
+
+
+class Case(NamedTuple):
+    text: str
+    items: Tuple[str, ...]
+    services: Tuple[str, ...]
+    aspects: Tuple[str, ...]
+    region: Optional[str]
+
+    @property
+    def id(self) -> str:
+        what = ",".join(self.items + self.services) or "-"
+        return f"{what}|{'+'.join(self.aspects)}|{self.region or '-'}|{self.text}"
+
+
+def item_cases(kb) -> Iterator[Case]:
+    for item in kb.items.values():
+        for aspect, frame in FRAMES.items():
+            yield Case(frame.format(name=item.name), (item.id,), (), (aspect,), None)
+
+
+def bundle_cases(kb) -> Iterator[Case]:
+    for b in kb.bundles.values():
+        # the bundle's table (the bundle guide's rows); single items of other guides are asked one by one
+        table = tuple(i for i in b.item_ids if kb.item(i).kind == "bundle_item")
+        yield Case(f"{b.name}需要什么材料", table, (), ("overview", "materials"), None)
+
+
+def service_cases(kb) -> Iterator[Case]:
+    for s in kb.services.values():
+        region = s.source.region
+        for aspect in ("materials", "deadline"):
+            if s.item_id is not None:
+                text = REGION_FRAMES[aspect][1].format(region=region, name=s.name)
+                yield Case(text, (s.item_id,), (s.id,), (aspect,), region)
+            else:
+                yield Case(FRAMES[aspect].format(name=s.name), (), (s.id,), (aspect,), None)
+                yield Case(REGION_FRAMES[aspect][1].format(region=region, name=s.name), (), (s.id,), (aspect,),
+                           region)
+
+
+def region_cases(kb) -> Iterator[Case]:
+    for region in kb.regions:
+        for item in kb.items.values():
+            for aspect, frames in REGION_FRAMES.items():
+                yield Case(frames[0].format(region=region, name=item.name), (item.id,), (), (aspect,), region)
+
+
+def all_cases(kb) -> list[Case]:
+    seen = set()
+    out = []
+    for gen in (item_cases, bundle_cases, service_cases, region_cases):
+        for c in gen(kb):
+            if c.text not in seen:
+                seen.add(c.text)
+                out.append(c)
+    return out
+
+
+__all__ = ["Case", "all_cases", "item_cases", "bundle_cases", "service_cases", "region_cases"]
