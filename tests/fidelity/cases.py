@@ -7,11 +7,13 @@ typed by hand except the sentence frames:
 * every item × {materials, deadline, eligibility, channel};
 * every bundle overview (“<bundle>需要什么材料”: the items of its table);
 * every 湖南 service × {materials, deadline} (services that are items are
-  asked with 湖南 in the question);
+  asked with 湖南 in the question), and “<service>是什么” for the others;
 * region-scoped variants: every region × every item × {materials, deadline}
   (“我是揭阳的，失业登记需要什么材料”), including items that region's guides
   lack (“揭阳求职登记…”), and 湖南 service names with the region
-  (“湖南办就业登记要什么材料”).
+  (“湖南办就业登记要什么材料”);
+* every 湖南 service with cases × deregistration (“哪些情形会注销失业登记”:
+  all 10 cases) and with 不得/严禁 rules × rules.
 """
 from __future__ import annotations
 
@@ -66,6 +68,9 @@ def service_cases(kb) -> Iterator[Case]:
                 yield Case(FRAMES[aspect].format(name=s.name), (), (s.id,), (aspect,), None)
                 yield Case(REGION_FRAMES[aspect][1].format(region=region, name=s.name), (), (s.id,), (aspect,),
                            region)
+        if s.item_id is None:
+            # what it is: its own text, no other service's appended
+            yield Case(f"{s.name}是什么", (), (s.id,), ("policy",), None)
 
 
 def region_cases(kb) -> Iterator[Case]:
@@ -75,10 +80,20 @@ def region_cases(kb) -> Iterator[Case]:
                 yield Case(frames[0].format(region=region, name=item.name), (item.id,), (), (aspect,), region)
 
 
+def rule_cases(kb) -> Iterator[Case]:
+    """湖南's cases of 注销 (all of them) and the 不得 rules of a registration."""
+    for s in kb.services.values():
+        items = (s.item_id,) if s.item_id else ()
+        if s.cases:
+            yield Case(f"哪些情形会{s.name}", items, (s.id,), ("deregistration",), None)
+        if any(r.kind == "prohibition" for r in s.requirements):
+            yield Case(f"办理{s.name}时，经办机构不得要求什么", items, (s.id,), ("rules",), None)
+
+
 def all_cases(kb) -> list[Case]:
     seen = set()
     out = []
-    for gen in (item_cases, bundle_cases, service_cases, region_cases):
+    for gen in (item_cases, bundle_cases, service_cases, region_cases, rule_cases):
         for c in gen(kb):
             if c.text not in seen:
                 seen.add(c.text)

@@ -382,6 +382,7 @@ class _Check:
         self.check_urls()
         self.check_repeats()
         self.check_linked()
+        self.check_unasked_passages()
         for seg in self.segments:
             self.check_segment(seg)
         for target in self.asked_targets():
@@ -428,6 +429,22 @@ class _Check:
             [r for r in beijing if set(r.requires) & set(self.items)]
         if len(said) > max(1, len(rules)):
             self.add("linked_repeated", f"联办 said {len(said)} times", said[-1])
+
+    def check_unasked_passages(self) -> None:
+        """No service's passage appended that the question did not ask for
+        (the whole 311 text under a 就业失业动态确认 answer)."""
+        asked = set(self.services) | {s.id for s in self.kb.services.values() if s.item_id in self.items}
+        if "service_311" in self.aspects:
+            asked.add("service_311")
+        ft = flat(self.text)
+        for s in self.kb.services.values():
+            if s.id in asked or s.item_id is not None:
+                continue
+            for t in [s.content or ""] + [r.text for r in s.requirements]:
+                t = flat(t).strip("。；;")
+                if len(t) >= 25 and t in ft:
+                    self.add("unasked_passage", f"{s.name}'s text appended, not asked for", t)
+                    break
 
     def check_segment(self, seg: Segment) -> None:
         allowed = self.allowed(seg.target)
@@ -557,6 +574,9 @@ class _Check:
                 self.add("missing_channel", f"{item.name}: none of the guide's channels/agency is given")
             elif not names and not phrases.is_silence(ft):
                 self.add("missing_silence", f"{item.name}: no guide gives a channel; the answer must say 未列明")
+        cases = next((p.cases for p in scope if p.cases), ())
+        reqs = tuple(r for p in scope for r in p.requirements)
+        self.check_cases_and_rules(item.name, cases, reqs, ft)
         if self.region and item.provision(self.region) is not None and len(item.provisions) > 1:
             self.check_region_first(item, target)
 
@@ -580,7 +600,19 @@ class _Check:
                 and not phrases.is_silence(ft):
             self.add("missing_silence", f"{item.name}: no guide lists its materials; the answer must say 未列明")
 
+    def check_cases_and_rules(self, label: str, cases, requirements, ft: str) -> None:
+        if "deregistration" in self.aspects and cases:
+            missing = [c.text for c in cases if flat(c.text) not in ft]
+            if missing:
+                self.add("missing_cases", f"{label}: {len(missing)} of its {len(cases)} cases are not given",
+                         missing[0])
+        if "rules" in self.aspects:
+            bans = [r.text for r in requirements if r.kind == "prohibition"]
+            if bans and not any(flat(b).strip("。") in ft for b in bans):
+                self.add("missing_rules", f"{label}: none of the guide's 不得/严禁 rules is given")
+
     def check_service(self, s, t: str, ft: str) -> None:
+        self.check_cases_and_rules(s.name, s.cases, s.requirements, ft)
         if "materials" in self.aspects:
             if s.materials:
                 names = {v for m in s.materials for tt in {m.text, m.name} for v in _variants(tt)}

@@ -63,12 +63,22 @@ def provision_lines(kb, item, p, aspects) -> list[str]:
         if fn is None:
             continue
         lines += fn(kb, item, p) if fn is _materials else fn(p)
+    lines += _cases_and_rules(p.cases, p.requirements, aspects)
     lines.append(f"（依据：{p.source.citation}）")
     return lines
 
 
+def _cases_and_rules(cases, requirements, aspects) -> list[str]:
+    lines = []
+    if "deregistration" in aspects and cases:
+        lines += [f"{c.number}. {c.text}" for c in cases]
+    if "rules" in aspects:
+        lines += [r.text for r in requirements if r.kind == "prohibition"]
+    return lines
+
+
 def service_lines(s, aspects) -> list[str]:
-    lines = [f"【{s.name}】"]
+    lines = [f"【{s.name}】"] + _cases_and_rules(s.cases, s.requirements, aspects)
     if "materials" in aspects:
         lines.append("受理材料：" + "、".join(m.text for m in s.materials) if s.materials
                      else phrases.not_stated("materials", str(s.source)))

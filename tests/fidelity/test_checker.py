@@ -218,3 +218,31 @@ def test_vocabulary_comes_from_the_records():
     for b in KB.bundles.values():
         for m in b.common_materials:
             assert any(o.role == "common" and o.id == b.id for o in v.materials[norm(m.text).strip("。；;，,、 ")])
+
+
+def test_all_cases_of_deregistration_must_be_given():
+    case = next(c for c in CASES if c.aspects == ("deregistration",) and c.items == ("unemployment_deregistration",))
+    s = KB.service("unemployment_deregistration")
+    good = reference_answer(KB, case)
+    assert all(c.text in good for c in s.cases)
+    bad = good.replace(s.cases[-1].text, "")
+    assert "missing_cases" in kinds(case, bad)
+
+
+def test_the_prohibitions_must_be_given_for_a_rules_question():
+    case = next(c for c in CASES if c.aspects == ("rules",) and c.items == ("unemployment_registration",))
+    good = reference_answer(KB, case)
+    bans = [r.text for r in KB.service("unemployment_registration").requirements if r.kind == "prohibition"]
+    bad = good
+    for b in bans:
+        bad = bad.replace(b, "")
+    assert "missing_rules" in kinds(case, bad) and "missing_rules" not in kinds(case, good)
+
+
+def test_an_unasked_passage_is_flagged():
+    """The whole 311 text appended to a 就业失业动态确认 answer."""
+    case = Case("就业失业动态确认是什么", (), ("unemployment_status_confirmation",), ("policy",), None)
+    s311 = KB.service("service_311")
+    own = KB.service("unemployment_status_confirmation")
+    assert problems(case, f"【{own.name}】\n{own.content}") == []
+    assert "unasked_passage" in kinds(case, f"【{own.name}】\n{own.content}\n{s311.content}")
