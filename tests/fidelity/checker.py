@@ -531,8 +531,15 @@ class _Check:
         return "\n".join(parts) if parts else self.text
 
     def scope(self, item) -> tuple:
+        """The provisions an answer must give: the asked region's; for a bundle
+        overview the bundle guide's row; else all (the primary first for deadlines)."""
         if self.region and item.provision(self.region) is not None:
             return (item.provision(self.region),)
+        if "overview" in self.aspects:
+            guide = self.kb.bundles[item.bundle_id].source.guide_id
+            own = tuple(p for p in item.provisions if p.source.guide_id == guide)
+            if own:
+                return own
         if self.region is None and item.primary is not None and "deadline" in self.aspects:
             return (item.primary,) + tuple(p for p in item.provisions if p is not item.primary)
         return item.provisions
@@ -551,6 +558,11 @@ class _Check:
         if "materials" in self.aspects:
             lead = next((p for p in scope if p.materials_status != "not_stated"), scope[0])
             self.check_materials(item, lead, scope, ft)
+            # what an office may not demand belongs to a materials answer (湖南 失业登记: 不得要求提供…档案)
+            bans = [r.text for p in scope for r in p.requirements if r.kind == "prohibition" and "提供" in r.text]
+            if bans and not any(flat(b).strip("。") in ft for b in bans):
+                self.add("missing_material_rules", f"{item.name}: the guide's 不得要求提供… rules are not given",
+                         bans[0])
         if "deadline" in self.aspects:
             with_dl = [p for p in scope if p.deadline is not None]
             if with_dl:

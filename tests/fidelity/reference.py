@@ -27,6 +27,7 @@ def _materials(kb, item, p) -> list[str]:
         lines.append(p.materials_text)
     else:
         lines.append(phrases.not_stated("materials", str(p.source)))
+    lines += [r.text for r in p.requirements if r.kind == "prohibition" and "提供" in r.text]
     return lines
 
 

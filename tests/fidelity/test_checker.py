@@ -246,3 +246,20 @@ def test_an_unasked_passage_is_flagged():
     own = KB.service("unemployment_status_confirmation")
     assert problems(case, f"【{own.name}】\n{own.content}") == []
     assert "unasked_passage" in kinds(case, f"【{own.name}】\n{own.content}\n{s311.content}")
+
+
+def test_a_materials_answer_says_what_may_not_be_demanded():
+    """湖南 失业登记: 不得要求提供毕业证书、学历证书、技能等级证书、档案等材料."""
+    case = case_for("unemployment_registration", "materials")
+    good = reference_answer(KB, case)
+    bans = [r.text for r in KB.item("unemployment_registration").provision("湖南").requirements
+            if r.kind == "prohibition" and "提供" in r.text]
+    assert bans and all(b in good for b in bans)
+    bad = good
+    for b in bans:
+        bad = bad.replace(b, "")
+    assert "missing_material_rules" in kinds(case, bad)
+    # 揭阳's row has no such rule: a 揭阳-scoped answer need not say it
+    assert "missing_material_rules" not in kinds(case_for("unemployment_registration", "materials", "揭阳"),
+                                                 reference_answer(KB, case_for("unemployment_registration",
+                                                                               "materials", "揭阳")))
