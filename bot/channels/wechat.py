@@ -203,14 +203,14 @@ class WeChatInput(InputChannel):
         incoming = _Incoming(openid, account, dedupe, msg.type, metadata={"wechat": {"type": msg.type}})
         if msg.type == "text":
             content = (msg.content or "").strip()
-            buttons = await load_buttons(self.store, openid)
-            payload = render.pick_button(buttons, content, str(raw.get("bizmsgmenuid") or "") or None)
+            buttons, numbered = await load_buttons(self.store, openid)
+            payload = render.pick_button(buttons, content, str(raw.get("bizmsgmenuid") or "") or None, numbered)
             incoming.text = payload or content
         elif msg.type == "voice":
             recognised = (getattr(msg, "recognition", "") or "").strip().rstrip("。.！!")
             if recognised:
-                buttons = await load_buttons(self.store, openid)
-                incoming.text = render.pick_button(buttons, recognised, None) or recognised
+                buttons, numbered = await load_buttons(self.store, openid)
+                incoming.text = render.pick_button(buttons, recognised, None, numbered) or recognised
             else:
                 incoming.reply = TEXTS["voice_unrecognised"]
         elif msg.type == "image":
@@ -272,7 +272,8 @@ class WeChatInput(InputChannel):
             await self._finish(incoming, ASYNC)
             self._keep(asyncio.ensure_future(self._deliver(incoming, messages)))
             return None
-        await save_buttons(self.store, incoming.openid, render.render_turn(messages, links=False)["buttons"])
+        turn = render.render_turn(messages, links=False)
+        await save_buttons(self.store, incoming.openid, turn["buttons"], turn["numbered"])
         await self._finish(incoming, PASSIVE_PREFIX + passive)
         return passive or None
 
@@ -312,7 +313,7 @@ class WeChatInput(InputChannel):
         """Sends a turn with message/custom/send: in order, never a part twice."""
         links = self._uses_links(messages)
         turn = render.render_turn(messages, links=links)
-        await save_buttons(self.store, incoming.openid, turn["buttons"])
+        await save_buttons(self.store, incoming.openid, turn["buttons"], turn["numbered"])
         if not turn["text"]:
             return
         if not self.api.configured:

@@ -17,6 +17,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 TEXT_LIMIT_BYTES = 2000      # below WeChat's 2,048 bytes, leaving room for link markup rounding
 CHOOSE_HINT = "回复数字即可选择，如回复“1”。"
+TAP_HINT = "点击上面的选项即可选择。"
+NAME_HINT = "回复选项名称即可选择。"
 
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _ITALIC = re.compile(r"(?<![*\\])\*(?![\s*])([^*\n]+?)(?<!\s)\*(?!\*)")
@@ -25,6 +27,7 @@ _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 _BULLET = re.compile(r"^(\s*)[*+]\s+", re.M)
 _QUOTE = re.compile(r"^\s{0,3}>\s?", re.M)
+_NUMBERED_LINE = re.compile(r"^\s*(?:\d{1,2}|[①-⑳])\s*[.、．)）]\s*\S", re.M)
 _RULE = re.compile(r"^\s*([-*_])\1{2,}\s*$", re.M)
 
 
@@ -47,24 +50,37 @@ def menu_content(title: str) -> str:
     return re.sub(r"[\"'<>&\n]", "", title).strip()
 
 
-def button_lines(buttons: Sequence[Dict[str, Any]], links: bool) -> List[str]:
+def button_lines(buttons: Sequence[Dict[str, Any]], links: bool, numbered: bool = True) -> List[str]:
     lines = []
     for number, button in enumerate(buttons, start=1):
         title = plain_text(str(button.get("title", ""))).replace("\n", " ")
+        label = f"{number}. " if numbered else "· "
         if links:
             content = menu_content(title)
             lines.append(
-                f'<a href="weixin://bizmsgmenu?msgmenucontent={content}&msgmenuid={number}">{number}. {content}</a>'
+                f'<a href="weixin://bizmsgmenu?msgmenucontent={content}&msgmenuid={number}">{label}{content}</a>'
             )
         else:
-            lines.append(f"{number}. {title}")
+            lines.append(f"{label}{title}")
     return lines
 
 
+def has_own_numbering(text: str) -> bool:
+    """True when the assistant's text numbers something itself (“1. 失业登记”): then its numbers mean that."""
+    return bool(_NUMBERED_LINE.search(text))
+
+
 def render_turn(messages: Sequence[Dict[str, Any]], links: bool) -> Dict[str, Any]:
-    """One reply turn -> {"text": str, "buttons": [...]} (buttons: those of the last message that had any)."""
-    blocks: List[str] = []
+    """One reply turn -> {"text", "buttons", "numbered"}.
+
+    The buttons are those of the last message that had any: only that list can
+    be answered. They are numbered, and “2” chooses the second, unless the
+    assistant's own text already numbers something (its items, the fields of
+    a summary): then a number keeps the assistant's meaning, and the buttons
+    are chosen by tapping or by their title."""
+    texts: List[str] = []
     buttons: List[Dict[str, Any]] = []
+    at = -1
     for message in messages:
         text = plain_text(str(message.get("text") or ""))
         if message.get("image"):
@@ -73,13 +89,18 @@ def render_turn(messages: Sequence[Dict[str, Any]], links: bool) -> Dict[str, An
             text = (text + "\n" if text else "") + f"附件：{message['attachment']}"
         own = [b for b in message.get("buttons") or [] if b.get("title") and b.get("payload")]
         if own:
-            buttons = own        # only the latest list can be answered by number
-            text = "\n".join([t for t in (text,) if t] + button_lines(own, links))
+            buttons, at = own, len(texts)
+        texts.append(text)
+    numbered = not any(has_own_numbering(t) for t in texts)
+    blocks = []
+    for index, text in enumerate(texts):
+        if index == at:
+            text = "\n".join([t for t in (text,) if t] + button_lines(buttons, links, numbered))
         if text:
             blocks.append(text)
     if buttons:
-        blocks.append(CHOOSE_HINT)
-    return {"text": "\n\n".join(blocks), "buttons": buttons}
+        blocks.append(CHOOSE_HINT if numbered else (TAP_HINT if links else NAME_HINT))
+    return {"text": "\n\n".join(blocks), "buttons": buttons, "numbered": numbered}
 
 
 def utf8_len(text: str) -> int:
@@ -117,21 +138,24 @@ def _cut_line(line: str, limit: int) -> List[str]:
     return pieces
 
 
-def pick_button(buttons: Sequence[Dict[str, str]], text: str, menu_id: Optional[str]) -> Optional[str]:
-    """The payload meant by a reply to the last offered buttons: a menu-link tap, its number or its exact title."""
+def pick_button(buttons: Sequence[Dict[str, str]], text: str, menu_id: Optional[str],
+                numbered: bool = True) -> Optional[str]:
+    """The payload meant by a reply to the last offered buttons: a menu-link tap, its number
+    (when the buttons were numbered) or its exact title."""
     if not buttons:
         return None
     if menu_id and menu_id.isdigit() and 1 <= int(menu_id) <= len(buttons):
         return buttons[int(menu_id) - 1]["payload"]
     answer = (text or "").strip().translate(_FULLWIDTH_DIGITS).rstrip("。.、！!")
     spoken = re.fullmatch(r"(?:第|选)?([一二两三四五六七八九十])(?:个|项|条)?", answer)
-    if spoken:                       # a voice answer: 第二个, 选三
+    if spoken and numbered:          # a voice answer: 第二个, 选三
         answer = str("一二三四五六七八九十".index(spoken.group(1).replace("两", "二")) + 1)
-    if answer.isdigit() and 1 <= int(answer) <= len(buttons):
+    if numbered and answer.isdigit() and 1 <= int(answer) <= len(buttons):
         return buttons[int(answer) - 1]["payload"]
     for button in buttons:
         title = plain_text(str(button.get("title", "")))
-        if answer and answer in (title, menu_content(title), f"{buttons.index(button) + 1}. {menu_content(title)}"):
+        if answer and answer in (title, menu_content(title), f"{buttons.index(button) + 1}. {menu_content(title)}",
+                                 f"· {menu_content(title)}"):
             return button["payload"]
     return None
 

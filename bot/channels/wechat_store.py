@@ -138,22 +138,25 @@ def make_store(redis_url: Optional[str], prefix: str) -> MemoryStore:
 BUTTONS_TTL = 24 * 3600.0
 
 
-async def save_buttons(store: MemoryStore, openid: str, buttons: List[Dict[str, Any]]) -> None:
+async def save_buttons(store: MemoryStore, openid: str, buttons: List[Dict[str, Any]], numbered: bool = True) -> None:
     """Remembers the buttons of the last reply (or forgets them when it had none)."""
     key = f"buttons:{openid}"
     if buttons:
         slim = [{"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons]
-        await store.set(key, json.dumps(slim, ensure_ascii=False), BUTTONS_TTL)
+        await store.set(key, json.dumps({"numbered": numbered, "buttons": slim}, ensure_ascii=False), BUTTONS_TTL)
     else:
         await store.delete(key)
 
 
-async def load_buttons(store: MemoryStore, openid: str) -> List[Dict[str, str]]:
+async def load_buttons(store: MemoryStore, openid: str) -> Tuple[List[Dict[str, str]], bool]:
+    """(the buttons last offered, whether they were numbered)."""
     raw = await store.get(f"buttons:{openid}")
     if not raw:
-        return []
+        return [], True
     try:
         value = json.loads(raw)
     except ValueError:
-        return []
-    return value if isinstance(value, list) else []
+        return [], True
+    if not isinstance(value, dict) or not isinstance(value.get("buttons"), list):
+        return [], True
+    return value["buttons"], bool(value.get("numbered", True))

@@ -37,7 +37,6 @@ pytestmark = pytest.mark.e2e
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 LINK = re.compile(r'<a href="weixin://bizmsgmenu\?msgmenucontent=([^&"]*)&msgmenuid=(\d+)">([^<]*)</a>')
-NUMBERED = re.compile(r"^(?:<a [^>]*>)?(\d+)\. ([^<\n]+)", re.M)
 
 
 class SimThread:
@@ -149,13 +148,13 @@ def text_of(replies: List[Dict[str, Any]]) -> str:
     return "\n".join(r["text"] for r in replies)
 
 
-def number_of(replies: List[Dict[str, Any]], title: str) -> str:
-    """The number the user answers to choose ``title`` from the last reply's list."""
+def link_to(replies: List[Dict[str, Any]], title: str) -> Dict[str, str]:
+    """The message a tap on the ``title`` link of the last reply sends."""
     for reply in reversed(replies):
-        found = {label.strip(): number for number, label in NUMBERED.findall(reply["text"])}
-        if title in found:
-            return found[title]
-    raise AssertionError(f"no numbered choice {title!r} in: {text_of(replies)}")
+        for content, menu_id, _ in LINK.findall(reply["text"]):
+            if content == title:
+                return {"content": content, "menu_id": menu_id}
+    raise AssertionError(f"no link {title!r} in: {text_of(replies)}")
 
 
 def assert_fits_wechat(replies: List[Dict[str, Any]]) -> None:
@@ -171,16 +170,16 @@ def test_full_application_over_wechat_with_buttons_by_link_and_by_number(wechat:
     assert_fits_wechat(welcome)
     links = LINK.findall(text_of(welcome))
     assert [content for content, _, _ in links] == [b["title"] for b in menu_buttons()]
-    # the first menu entry tapped as its weixin://bizmsgmenu link
-    content, menu_id, _ = links[0]
-    replies = sim.say(user, "text", content=content, menu_id=menu_id)
-    assert "失业" in text_of(replies)
+    # the main menu answered with a number: its first entry (the 失业 bundle)
+    assert [label for _, _, label in links][0] == f"1. {menu_buttons()[0]['title']}"
+    replies = sim.say(user, "text", content="1")
+    assert menu_buttons()[0]["title"] in text_of(replies)
     text = text_of(sim.say(user, "text", content="我想领失业金"))
     assert "失业保险金申领" in text and "求职登记" in text
     checklist = sim.say(user, "text", content="好了")
     assert "材料" in text_of(checklist)
-    # 开始申请 chosen by its number
-    replies = sim.say(user, "text", content=number_of(checklist, "开始申请"))
+    # 开始申请 tapped as its weixin://bizmsgmenu link
+    replies = sim.say(user, "text", **link_to(checklist, "开始申请"))
     assert "姓名" in text_of(replies)
     applicant = make_persona(1201)
     for answer in applicant.script(load_kb(), ["unemployment_benefit"]):

@@ -71,6 +71,9 @@ class Assistant:
         out, sender, text = message.output_channel, message.sender_id, message.text or ""
         if text == "/greet":
             await out.send_text_with_buttons(sender, "您好！请问您想办理哪一项？", menu_buttons())
+        elif text == "编号":      # the assistant numbers something itself, and offers other buttons
+            listed = "\n".join(f"{i}. {b['title']}" for i, b in enumerate(menu_buttons()[:3], 1))
+            await out.send_text_with_buttons(sender, listed + "\n请回复序号。", menu_buttons()[3:])
         elif text == "长文":
             await out.send_text_message(sender, "\n".join(f"第{i}行：" + "材料" * 20 for i in range(LONG_LINES)))
         elif text == "格式":

@@ -6,7 +6,7 @@ import re
 from actions.menu import menu_buttons
 from bot.channels.wechat import TEXTS, WELCOME_PAYLOAD
 from bot.channels.wechat_menu import click_payloads
-from bot.channels.wechat_render import CHOOSE_HINT, utf8_len
+from bot.channels.wechat_render import CHOOSE_HINT, TAP_HINT, utf8_len
 from tests.wechat.conftest import LONG_LINES, Rig, new_openid, run, use
 
 LINK = re.compile(r'<a href="weixin://bizmsgmenu\?msgmenucontent=([^&"]*)&msgmenuid=(\d+)">([^<]*)</a>')
@@ -133,5 +133,25 @@ def test_sender_is_the_openid_so_the_conversation_continues():
         await rig.sim.say(openid, "text", content="第一句", settle=0.2)
         await rig.sim.say(openid, "text", content="第二句", settle=0.2)
         assert [(s, c) for s, _, c in rig.assistant.received] == [(openid, "wechat")] * 2
+
+    run(use(Rig(), body))
+
+
+def test_numbers_keep_the_assistants_meaning_when_its_text_numbers_things():
+    async def body(rig: Rig):
+        openid = new_openid()
+        offered = menu_buttons()[3:]
+        replies = await rig.sim.say(openid, "text", content="编号")
+        text = replies[0]["text"]
+        labels = [label for _, _, label in LINK.findall(text)]
+        assert labels == [f"· {b['title']}" for b in offered] and text.endswith(TAP_HINT)
+        await rig.sim.say(openid, "text", content="2", settle=0.3)                  # the assistant's item 2
+        await rig.sim.say(openid, "text", content="编号")
+        await rig.sim.say(openid, "text", content=offered[1]["title"], menu_id="2", settle=0.3)   # a tap
+        await rig.sim.say(openid, "text", content="编号")
+        await rig.sim.say(openid, "text", content=offered[2]["title"], settle=0.3)  # the title
+        assert rig.assistant.texts_of(openid) == [
+            "编号", "2", "编号", offered[1]["payload"], "编号", offered[2]["payload"],
+        ]
 
     run(use(Rig(), body))
