@@ -1,6 +1,7 @@
 """Materials checklist for a set of items: shared materials are listed once."""
 from __future__ import annotations
 
+from . import phrases
 from .models import ChecklistEntry
 
 
@@ -47,8 +48,8 @@ def items_without_materials(kb, item_ids, region: str | None = None) -> list[tup
         if prov is None and region is None:
             prov = item.provisions[0]
         if prov is None:
-            why = f"{region}无此事项的材料规定" if region else "指引未列明材料"
+            why = phrases.region_lacks(region, item.name) if region else phrases.not_stated("materials")
             out.append((iid, why))
         elif not prov.materials:
-            out.append((iid, prov.materials_text or f"{prov.source}未列明需提交的材料"))
+            out.append((iid, prov.materials_text or phrases.not_stated("materials", str(prov.source))))
     return out
