@@ -8,7 +8,8 @@ Standard library only, so any Python >= 3.10 can run it (scripts/run.sh uses
 the bot environment's). The end-to-end tests import ``Stack`` to start the
 same processes on free ports with a throw-away database.
 
-Processes (all on 127.0.0.1):
+Processes (all on 127.0.0.1), each started as ``python -m logmask <module>``
+so that every line it logs or prints has personal numbers masked:
 
     web page  WEB_PORT      8080  web/server.py   -> Rasa REST channel
     Rasa      RASA_PORT     5005  rasa run        -> action server
@@ -294,8 +295,12 @@ def write_endpoints(cfg: StackConfig) -> Path:
         }
         if url.password:
             endpoints["lock_store"]["password"] = url.password
-    if cfg.tracker_store_url:
-        endpoints["tracker_store"] = {"type": "SQL", **_sql_tracker_store(cfg.tracker_store_url)}
+    # Conversations survive a restart: an SQL tracker store, SQLite under var/ unless
+    # TRACKER_STORE_URL names another database; events encrypted (bot/tracker_store.py).
+    store = _sql_tracker_store(cfg.tracker_store_url) if cfg.tracker_store_url else {
+        "dialect": "sqlite", "db": str(cfg.var_dir / "tracker.db"),
+    }
+    endpoints["tracker_store"] = {"type": "bot.tracker_store.EncryptedSQLTrackerStore", **store}
     cfg.run_dir.mkdir(parents=True, exist_ok=True)
     path = cfg.run_dir / "endpoints.yml"
     path.write_text(json.dumps(endpoints, indent=2))
@@ -306,8 +311,11 @@ def _sql_tracker_store(url_text: str) -> dict:
     from urllib.parse import urlparse
 
     url = urlparse(url_text)
+    dialect = url.scheme.split("+")[0]
+    if dialect == "sqlite":
+        return {"dialect": "sqlite", "db": url_text.split(":///", 1)[1] if ":///" in url_text else url.path}
     return {
-        "dialect": url.scheme.split("+")[0], "url": url.hostname, "port": url.port,
+        "dialect": "postgresql" if dialect == "postgres" else dialect, "url": url.hostname, "port": url.port,
         "db": url.path.strip("/"), "username": url.username, "password": url.password,
     }
 
@@ -359,7 +367,7 @@ class Stack:
         self.services = [
             Service(
                 "backend",
-                [str(BACKEND_PY), "-m", "uvicorn", "backend.app.main:app",
+                [str(BACKEND_PY), "-m", "logmask", "uvicorn", "backend.app.main:app",
                  "--host", HOST, "--port", str(cfg.backend_port), "--no-access-log"],
                 f"{cfg.backend_url}/health",
                 env=self.env(BACKEND_HOST=HOST, BACKEND_PORT=str(cfg.backend_port)),
@@ -367,14 +375,14 @@ class Stack:
             ),
             Service(
                 "actions",
-                [str(BOT_PY), "-m", "rasa_sdk", "--actions", "actions", "--port", str(cfg.actions_port)],
+                [str(BOT_PY), "-m", "logmask", "rasa_sdk", "--actions", "actions", "--port", str(cfg.actions_port)],
                 f"{cfg.actions_url}/health",
                 env=self.env(BACKEND_URL=cfg.backend_url_for_actions or cfg.backend_url),
                 startup_timeout=90,
             ),
             Service(
                 "rasa",
-                [str(BOT_PY), "-m", "rasa", "run", "--model", str(self.model),
+                [str(BOT_PY), "-m", "logmask", "rasa", "run", "--model", str(self.model),
                  "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml",
                  "--interface", HOST, "--port", str(cfg.rasa_port),
                  "--enable-api", "--auth-token", token],
@@ -384,7 +392,7 @@ class Stack:
             ),
             Service(
                 "web",
-                [str(BOT_PY), "-m", "web.server"],
+                [str(BOT_PY), "-m", "logmask", "web.server"],
                 f"{cfg.web_url}/api/health",
                 env=self.env(WEB_HOST=HOST, WEB_PORT=str(cfg.web_port), RASA_URL=cfg.rasa_url),
                 startup_timeout=30,

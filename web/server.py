@@ -2,7 +2,11 @@
 
 Standard library only. Same origin for page and API, so no CORS is needed and
 Rasa itself stays on 127.0.0.1. Message contents are never logged (they may
-hold ID or phone numbers).
+hold ID or phone numbers). Refuses politely, always with a 4xx and a Chinese
+message: bodies over 8 kB (by Content-Length; a body without one is not
+read), malformed JSON, a missing or odd sender, a message that is not text,
+empty, longer than 500 characters or with lone surrogates. The address of
+the peer goes to Rasa as X-Forwarded-For (bot/edge.py trusts it from here).
 
     python -m web.server            # WEB_HOST, WEB_PORT, RASA_URL from the environment
 """
@@ -25,6 +29,14 @@ MAX_MESSAGE = 500
 SENDER_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 
 logger = logging.getLogger("web")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _error(code: str, message: str) -> bytes:
@@ -76,17 +88,30 @@ class ChatHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if self.path.split("?")[0] != "/api/chat":
             return self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "接口不存在。"))
-        length = int(self.headers.get("Content-Length") or 0)
-        if length <= 0 or length > MAX_BODY:
-            return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error("BAD_REQUEST", "消息太长了，请分几次发送。"))
+        try:
+            length = int(self.headers.get("Content-Length") or "")
+        except ValueError:
+            self.close_connection = True  # a body of unknown length is not read
+            return self._json(HTTPStatus.LENGTH_REQUIRED, _error("BAD_REQUEST", "消息格式不正确，请刷新页面后重试。"))
+        if length > MAX_BODY:
+            self.close_connection = True
+            return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error("TOO_LARGE", "消息太长了，请分几次发送。"))
+        if length <= 0:
+            return self._json(HTTPStatus.BAD_REQUEST, _error("EMPTY", "请输入内容后再发送。"))
         try:
             data = json.loads(self.rfile.read(length).decode("utf-8"))
-            sender = str(data["sender"])
-            message = str(data["message"]).strip()
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_REQUEST", "消息格式不正确，请刷新页面后重试。"))
-        if not SENDER_RE.match(sender):
+        if not isinstance(data, dict):
+            return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_REQUEST", "消息格式不正确，请刷新页面后重试。"))
+        sender, message = data.get("sender"), data.get("message")
+        if not isinstance(sender, str) or not SENDER_RE.match(sender):
             return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_SENDER", "会话标识无效，请点击“重新开始”。"))
+        if not isinstance(message, str):
+            return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_MESSAGE", "无法识别这条消息，请输入文字后再发送。"))
+        if _has_lone_surrogate(message):
+            return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_MESSAGE", "消息中有无法识别的字符，请删除后重新发送。"))
+        message = message.strip()
         if not message:
             return self._json(HTTPStatus.BAD_REQUEST, _error("EMPTY", "请输入内容后再发送。"))
         if len(message) > MAX_MESSAGE:
@@ -114,10 +139,12 @@ class ChatHandler(BaseHTTPRequestHandler):
 
     def _forward(self, sender: str, message: str) -> None:
         body = json.dumps({"sender": sender, "message": message}, ensure_ascii=False).encode()
+        # The address this server saw: Rasa's channel trusts it from this hop
+        # (loopback) and it becomes the client of the backend's lookup limits.
         req = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
             data=body,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "X-Forwarded-For": self.client_address[0]},
             method="POST",
         )
         try:
@@ -125,6 +152,12 @@ class ChatHandler(BaseHTTPRequestHandler):
                 replies = resp.read()
         except urllib.error.HTTPError as exc:
             logger.warning("rasa answered %s", exc.code)
+            if 400 <= exc.code < 500:  # refused by Rasa's channel: pass its Chinese message on
+                try:
+                    refused = json.loads(exc.read())["error"]["message"]
+                except (ValueError, KeyError, TypeError):
+                    refused = "消息未被受理，请换个说法再试。"
+                return self._json(HTTPStatus.BAD_REQUEST, _error("REFUSED", str(refused)))
             return self._json(HTTPStatus.BAD_GATEWAY, _error("ASSISTANT_ERROR", "助手暂时出了点问题，请稍后再试。"))
         except (urllib.error.URLError, OSError):
             return self._json(

@@ -1,0 +1,190 @@
+"""Rasa's entry points, refusing hostile input politely.
+
+`GuardedRestInput` replaces Rasa's REST channel (same URL,
+``POST /webhooks/rest/webhook``, same answers for good requests):
+
+* a body over `MAX_BODY_BYTES` → 413, not JSON / not an object / no sender /
+  a message that is not text → 400, always ``{"error": {"code", "message"}}``
+  with a Chinese message (Rasa's own channel answered 500 or hung);
+* an empty message or one longer than `MAX_MESSAGE_CHARS` never reaches NLU:
+  the reply is one Chinese message asking to shorten it, and the
+  conversation (a half-filled form) is untouched;
+* Sanic's `REQUEST_MAX_SIZE` for the whole Rasa server is lowered from
+  100 MB to `SERVER_MAX_BODY_BYTES` (the HTTP API included);
+* `metadata.client_address` is set here, never taken from the body: the
+  address of the peer, or - when the peer is a trusted hop
+  (`EDGE_TRUSTED_PROXIES`, default the loopback: web/server.py) - the last
+  address of its ``X-Forwarded-For``. The action server passes it to the
+  backend as the per-client key of the lookup limits. `input_channel` from the
+  body is honoured only from a trusted hop.
+
+`GuardedSocketIOInput` applies the same message checks to socket.io.
+
+Registered in bot/credentials.yml by class path.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import re
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024
+SERVER_MAX_BODY_BYTES = 1024 * 1024
+MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 128
+_SENDER_BAD = re.compile(r"[\x00-\x1f\x7f]")
+
+TOO_LONG_TEXT = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请精简后分几次发送；已填写的内容不会丢失。"
+EMPTY_TEXT = "没有收到内容，请输入您的问题或回答后再发送。"
+NOT_TEXT = "无法识别这条消息，请输入文字后再发送。"
+FAILED_TEXT = "抱歉，系统暂时出了点问题，请稍后再发一次；已填写的内容不会丢失。"
+
+
+def _error(status: int, code: str, message: str) -> response.HTTPResponse:
+    return response.json({"error": {"code": code, "message": message}}, status=status, ensure_ascii=False)
+
+
+def _trusted_proxies() -> list:
+    raw = os.environ.get("EDGE_TRUSTED_PROXIES", "127.0.0.1,::1")
+    networks = []
+    for part in raw.split(","):
+        part = part.strip()
+        if part:
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                logger.warning("EDGE_TRUSTED_PROXIES: %r is not an address or network, ignored", part)
+    return networks
+
+
+def _ip(text: str) -> Optional[ipaddress._BaseAddress]:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_text(text: Any) -> Optional[str]:
+    """None when the message may go to NLU, else the polite reply."""
+    if not isinstance(text, str) or has_lone_surrogate(text):
+        return NOT_TEXT
+    if not text.strip():
+        return EMPTY_TEXT
+    if len(text) > MAX_MESSAGE_CHARS:
+        return TOO_LONG_TEXT
+    return None
+
+
+class GuardedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def __init__(self) -> None:
+        self.trusted = _trusted_proxies()
+
+    def peer_is_trusted(self, request: Request) -> bool:
+        peer = _ip(request.ip or "")
+        return peer is not None and any(peer in net for net in self.trusted)
+
+    def client_address(self, request: Request) -> str:
+        if self.peer_is_trusted(request):
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            last = forwarded.split(",")[-1] if forwarded else ""
+            if _ip(last):
+                return str(_ip(last))
+        return request.ip or ""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @bp.listener("before_server_start")
+        async def cap_request_size(app, _loop) -> None:
+            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, SERVER_MAX_BODY_BYTES)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            body = request.body or b""
+            if len(body) > MAX_BODY_BYTES:
+                return _error(413, "TOO_LARGE", "提交的内容过大，请精简后分几次发送。")
+            try:
+                data = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return _error(400, "BAD_JSON", "消息格式不正确（需要JSON），请检查后重试。")
+            if not isinstance(data, dict):
+                return _error(400, "BAD_REQUEST", "消息格式不正确：需要包含 sender 和 message 的JSON对象。")
+            sender = data.get("sender")
+            if (
+                not isinstance(sender, str)
+                or not sender.strip()
+                or len(sender) > MAX_SENDER_CHARS
+                or _SENDER_BAD.search(sender)
+                or has_lone_surrogate(sender)
+            ):
+                return _error(400, "BAD_SENDER", f"缺少有效的会话标识 sender（1至{MAX_SENDER_CHARS}个字符的文本）。")
+            text = data.get("message")
+            if not isinstance(text, str):
+                return _error(400, "BAD_MESSAGE", "缺少消息内容 message，或它不是文本。")
+            refusal = check_text(text)
+            if refusal:
+                return response.json([{"recipient_id": sender, "text": refusal}], ensure_ascii=False)
+            channel = self.name()
+            if self.peer_is_trusted(request) and isinstance(data.get("input_channel"), str):
+                channel = data["input_channel"][:32] or channel
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=channel,
+                        metadata={"client_address": self.client_address(request)},
+                    )
+                )
+            except (CancelledError, Exception):  # as Rasa's channel: answer, do not fail
+                logger.exception("message of %s could not be handled", sender)
+                if not collector.messages:
+                    return response.json([{"recipient_id": sender, "text": FAILED_TEXT}], ensure_ascii=False)
+            return response.json(collector.messages)
+
+        return bp
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """socket.io with the REST channel's message checks; client metadata is not kept."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def guarded(message: UserMessage) -> None:
+            refusal = check_text(message.text)
+            if refusal:
+                await message.output_channel.send_text_message(message.sender_id, refusal)
+                return
+            message.metadata = {}
+            await on_new_message(message)
+
+        return super().blueprint(guarded)
