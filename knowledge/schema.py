@@ -346,6 +346,7 @@ LEXICON_FILE = Map({
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
     "question_markers": List(Str()),
+    "act_cues": Dict(List(Str())),
 })
 
 CONTRASTS_FILE = Map({"contrasts": List(List(Str(), min_len=2), min_len=1)})

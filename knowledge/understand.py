@@ -46,6 +46,8 @@ class Analysis:
     howto_topic: str | None = None
     apply: bool = False                                  # asks how to apply / how it works
     question: bool = False                               # worded as a question (吗, 怎么, ？ ...)
+    question_at_end: bool = False                        # ... in its last clause
+    acts: list[str] = field(default_factory=list)       # act cues found (own_case, select, remove, situation)
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
 
     @property
@@ -79,6 +81,7 @@ class Understanding:
         ]
         self.weak = {normalize(str(w)) for w in lex.get("weak_cues") or ()}
         self.markers = [normalize(str(w)) for w in lex.get("question_markers") or ()]
+        self.act_cues = {act: [normalize(str(w)) for w in ws or ()] for act, ws in (lex.get("act_cues") or {}).items()}
         self.regions = _regions(kb)
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
@@ -99,6 +102,9 @@ class Understanding:
             out.bundle = None
         out.regions = [r for r in self.regions if r in norm]
         out.question = any(m and m in norm for m in self.markers)
+        last = re.split(r"[。.!！;；,，]", norm.rstrip("。.!！ "))[-1] if norm else ""
+        out.question_at_end = any(m and m in last for m in self.markers)
+        out.acts = [act for act, words in self.act_cues.items() if any(w and w in norm for w in words)]
 
         # blank out item and service names so that their words are no cues
         masked = norm
@@ -138,8 +144,8 @@ class Understanding:
             out.howto_topic = next(
                 (topic for topic, words in self.howto_topics if any(w and w in masked for w in words)), None)
         # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
-        if "service_311" in out.services:
-            aspects.add("service_311")
+        if "service_311" in out.services and not aspects - {"policy"}:
+            aspects.add("service_311")   # “311是什么”: the service itself
         if "service_311" in aspects:
             aspects.discard("policy")
         if not aspects and out.question and (out.items or out.services):

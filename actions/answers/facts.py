@@ -62,6 +62,9 @@ def materials_block(kb, target: Target, ask: Ask) -> Block:
             value = other
         values.append(value)
         lines.append(f"· {region_head(p)}：{value}")
+        rules = [r.text.rstrip("。；;") for r in getattr(p, "requirements", ()) or () if getattr(r, "kind", "") == "prohibition"]
+        if rules:
+            lines.append(f"  {region_head(p)}还规定：" + "；".join(rules) + "。")
     lines += differ_line(values, "材料")
     if any(common_materials(p) for p in provisions):
         lines.append("（共性材料在同一“一件事”的多个事项间只需提供1份。）")

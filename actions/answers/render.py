@@ -68,6 +68,9 @@ def other_materials_text(provision: Any) -> Text:
         return join_materials(others)
     if status == "none_required":
         return "无需材料"
+    text = s(getattr(provision, "materials_text", None))
+    if status == "provided_by_authority" and text:
+        return text   # the guide's own words (“无需提供，……由……移送”)
     return not_stated("需要提交的材料")
 
 

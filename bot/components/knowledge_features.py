@@ -5,8 +5,13 @@ names an item and asks an aspect (a question); “我被公司辞退了” names
 aspect (a situation); “选工伤认定” names an item without asking. The
 classifier gets these facts as features beside the words:
 
-    one feature per aspect asked, and: an item named, a 湖南 service named,
-    a bundle named, a region named, worded as a question, nothing known named.
+    one feature per aspect asked, one per act cue (my own case, select,
+    remove, a life situation), and: an item named, a 湖南 service named, a
+    bundle named, a region named, worded as a question (anywhere / in the last
+    clause), a long message, nothing known named.
+
+The features are scaled by ``weight`` so that the regularised classifier can
+lean on a few strong knowledge signals beside thousands of n-gram counts.
 
 All of it comes from ``knowledge.understand.analyze`` (word lists in
 knowledge/data/lexicon.yml), so the features follow the knowledge base.
@@ -30,7 +35,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-FLAGS = ("item", "service", "bundle", "region", "question", "nothing")
+FLAGS = ("item", "service", "bundle", "region", "question", "question_at_end", "long", "nothing")
 
 
 @DefaultV1Recipe.register(
@@ -43,7 +48,7 @@ class KnowledgeFeaturizer(SparseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**SparseFeaturizer.get_default_config()}
+        return {**SparseFeaturizer.get_default_config(), "weight": 1.0, "long_chars": 60}
 
     def __init__(self, config: Dict[Text, Any], execution_context: ExecutionContext) -> None:
         super().__init__(execution_context.node_name, config)
@@ -52,19 +57,23 @@ class KnowledgeFeaturizer(SparseFeaturizer, GraphComponent):
 
         self.kb = load_kb()
         self.aspects = list(ASPECTS)
-        self.names = self.aspects + list(FLAGS)
+        self.acts = sorted((self.kb.lexicon or {}).get("act_cues") or {})
+        self.names = self.aspects + self.acts + list(FLAGS)
+        weight, long_chars = float(config.get("weight", 1.0)), int(config.get("long_chars", 60))
         kb, fn = self.kb, analyze
 
         @lru_cache(maxsize=4096)
         def vector(text: Text) -> tuple:
             a = fn(kb, text)
-            on = set(a.aspects)
+            on = set(a.aspects) | set(a.acts)
             flags = {
                 "item": bool(a.items), "service": bool(a.services), "bundle": bool(a.bundle),
-                "region": bool(a.regions), "question": a.question,
+                "region": bool(a.regions), "question": a.question, "question_at_end": a.question_at_end,
+                "long": len(text) >= long_chars,
                 "nothing": not (a.items or a.services or a.bundle or a.aspects),
             }
-            return tuple([1.0 if x in on else 0.0 for x in self.aspects] + [1.0 if flags[f] else 0.0 for f in FLAGS])
+            values = [x in on for x in self.aspects + self.acts] + [flags[f] for f in FLAGS]
+            return tuple(weight if v else 0.0 for v in values)
 
         self._vector = vector
 
