@@ -9,6 +9,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"   # custom NLU components (bot/components) and knowledge/
 RESULTS="$ROOT/results"
 rm -rf "$RESULTS/junit" && mkdir -p "$RESULTS/junit"
 started=$(date +%s)
@@ -38,7 +39,7 @@ pytest_in() {  # pytest_in ENV NAME PATHS...
 
 step "vocabulary up to date"   .venv-bot/bin/python -m knowledge.generate --check
 step "pytest backend env"      pytest_in backend backend tests/knowledge tests/backend
-step "pytest bot env"          pytest_in bot bot tests/knowledge tests/application tests/actions tests/bot
+step "pytest bot env"          pytest_in bot bot tests/knowledge tests/application tests/actions tests/bot tests/fidelity
 step "pytest wechat channel"   pytest_in bot wechat tests/wechat
 step "rasa data validate"      .venv-bot/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data
 step "train"                   .venv-bot/bin/python scripts/stack.py train
