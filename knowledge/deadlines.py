@@ -23,7 +23,7 @@ def _extension_note(dl) -> list[str]:
     if dl.starts:
         notes.append(f"时限{dl.starts}计算，此处按提交当日受理估算")
     if dl.extension_text and not dl.phases:
-        notes.append(f"{dl.extension_text}" + (f"（最长{dl.max_days}日）" if dl.max_days else ""))
+        notes.append(dl.extension_text)      # the guide's words only (no computed maximum)
     for ph in dl.phases[1:]:
         s = ph.text
         if ph.extension_text:
