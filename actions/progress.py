@@ -184,10 +184,15 @@ def leaving_action(name: str, confidence: float, text: str) -> Optional[Action]:
         "continue_application": ActionResumeApplication,
         "resubmit_application": ActionResumeApplication,
     }
+    kb = ks.kb_or_none()
+    named = kb is not None and bool(text) and any(m.score >= 1.0 for m in ks.safe_resolve_items(kb, text))
+    if name in ("select_items", "remove_item") and not named:
+        return None                                # “嗯” / “我想想” taken for a selection: stay
+    if name == "choose_bundle" and not (kb is not None and ks.safe_resolve_bundle(kb, text)):
+        return None
     if name in by_intent and confidence >= DETOUR_CONFIDENCE:
         return by_intent[name]()
-    kb = ks.kb_or_none()
-    if kb is not None and text and any(m.score >= 1.0 for m in ks.safe_resolve_items(kb, text)):
+    if named:
         return selection.ActionSelectItems()      # an item named outright
     return None
 

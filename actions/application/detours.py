@@ -56,6 +56,16 @@ def names_an_item(kb: Any, text: str) -> bool:
         return False
 
 
+HANDOFF_WORDS = re.compile(r"人工|真人|坐席|转接|12333")
+
+
+def wants_handoff(text: str, intent: Optional[Dict[str, Any]] = None) -> bool:
+    """转人工 / 找个真人: the intent and the words agree (an answer such as 企业解除人员
+    or the job title 客服 that NLU takes for a hand-over request is not one)."""
+    name, confidence = intent_of(intent)
+    return name == "human_handoff" and confidence >= DETOUR_CONFIDENCE and bool(HANDOFF_WORDS.search(text or ""))
+
+
 def attempts_value(kb: Any, eng: Engine, state: Dict[str, Any], text: str,
                    intent: Optional[Dict[str, Any]] = None) -> bool:
     """True when the message should go to the engine as an answer (or a form command)."""
@@ -63,6 +73,8 @@ def attempts_value(kb: Any, eng: Engine, state: Dict[str, Any], text: str,
     name, confidence = intent_of(intent)
     if eng.is_cancel(text, intent) or is_whole(text, PAUSE_WORDS):
         return True
+    if wants_handoff(text, intent):
+        return False
     asking = question_like(text)
     if state.get("stage") == "confirming":
         if eng.field_mentioned(state, text) or raw in MODIFY_WORDS:
@@ -158,7 +170,8 @@ def change_items(kb: Any, eng: Engine, state: Dict[str, Any], intent_name: str, 
         bundle = kb.bundles.get(bundle_id)
         wanted = [i for i in (bundle.item_ids if bundle else []) if kb.items[i].kind != "single_item"]
     else:
-        wanted = sel_mod.named_items(kb, text, entity_ids, None, bundle_id)
+        # by name only: a bare number in the form is an answer, not a menu number
+        wanted = sel_mod.named_items(kb, text, entity_ids, None, None)
     own = [i for i in wanted if kb.item(i).bundle_id == bundle_id]
     other = [i for i in wanted if i not in own]
     if not own:

@@ -27,6 +27,7 @@ from actions.application.detours import (
     attempts_value,
     change_items,
     free_text_pending,
+    wants_handoff,
 )
 from actions.application.engine import Engine, Reply, idempotency_key, intent_of, new_state
 from actions.application.submission import submit_application
@@ -112,6 +113,10 @@ class ValidateApplicationForm(FormValidationAction):
             dispatcher.utter_message(text="申请信息已失效，请重新选择事项后说“开始申请”。")
             return {"application_input": DONE, "application": None}
         text = (tracker.latest_message or {}).get("text") or str(value or "")
+        consumed = state.pop("consumed_message", None)
+        if consumed and consumed == (tracker.latest_message or {}).get("message_id"):
+            # the form reopened after a refused submission: the message was already handled
+            return {"application_input": None, "application": state}
         if text.startswith("/"):
             # a button of an earlier message (payloads bypass NLU): not an answer
             dispatcher.utter_message(text="请先完成当前申请，或说“取消”结束申请。")
@@ -119,7 +124,7 @@ class ValidateApplicationForm(FormValidationAction):
         eng = engine()
         intent = latest_intent(tracker)
         if not attempts_value(eng.kb, eng, state, text, intent):
-            handled = detour(eng, state, tracker, text, intent, dispatcher)
+            handled = await detour(eng, state, tracker, text, intent, dispatcher)
             if handled is not None:
                 return handled
             if not (free_text_pending(eng, state) or state.get("stage") == "confirming"):
@@ -146,10 +151,16 @@ def entity_items(tracker: Tracker) -> List[str]:
     return [v for v in values if isinstance(v, str) and v in kb.items]
 
 
-def detour(eng: Engine, state: Dict[str, Any], tracker: Tracker, text: str, intent: Dict[str, Any],
+async def detour(eng: Engine, state: Dict[str, Any], tracker: Tracker, text: str, intent: Dict[str, Any],
            dispatcher: CollectingDispatcher) -> Optional[Dict[Text, Any]]:
     """A message that is not an answer: handled by what it is; the form then asks the same field again."""
     name, confidence = intent_of(intent)
+    if wants_handoff(text, intent):
+        from actions.handoff import ActionHandoff
+
+        await ActionHandoff().run(dispatcher, tracker, {})
+        dispatcher.utter_message(text="转接期间，您也可以继续填写，已填写的内容都会保留：")
+        return {"application_input": None}
     selection = name in SELECTION_INTENTS and confidence >= DETOUR_CONFIDENCE
     # “我都勾了哪几项来着？” is worded as a question but asks about the selection
     asking = (name != "list_selection" or not selection) and (

@@ -90,8 +90,10 @@ async def submit_application(dispatcher: CollectingDispatcher, tracker: Tracker,
                 buttons=[{"title": "查询进度", "payload": "/check_progress"}, {"title": "转人工", "payload": "/human_handoff"}],
             )
             return [SlotSet("application", state)]
-        # back to the summary (the form shows it again) so the field can be corrected
+        # back to the summary (the form shows it again) so the field can be corrected;
+        # the reopened form must not take this same 确认提交 again (it would loop)
         state["stage"] = "confirming"
+        state["consumed_message"] = (tracker.latest_message or {}).get("message_id")
         dispatcher.utter_message(
             text=f"申请未被受理：{exc.message} 请修改后再提交，您填写的其他信息都已保留。"
         )

@@ -120,10 +120,17 @@ def test_rejected_value_sends_the_user_back_to_the_summary(backend, kb):
     state = confirmed_state(kb, "413")
     state["answers"]["phone"] = "12345"        # e.g. a slot tampered with via a payload
     dispatcher = CollectingDispatcher()
-    events = run(ActionFinishApplication(), dispatcher, tracker({"application": state}))
+    trk = tracker({"application": state}, text="确认提交", intent="affirm")
+    trk.latest_message["message_id"] = "m-413"
+    events = run(ActionFinishApplication(), dispatcher, trk)
     assert "未被受理" in dispatcher.messages[0]["text"]
-    assert slot(events, "application")["stage"] == "confirming"
+    back = slot(events, "application")
+    assert back["stage"] == "confirming"
     assert any(e.get("event") == "followup" for e in events)
+    # the reopened form does not take the same 确认提交 again (no submit loop)
+    result = asyncio.run(ValidateApplicationForm().validate_application_input(
+        "确认提交", CollectingDispatcher(), trk, {}))
+    assert result["application_input"] is None and result["application"]["stage"] == "confirming"
 
 
 def test_lookup_finds_the_case_masked_and_clears_the_id(backend, kb):

@@ -215,3 +215,41 @@ def test_start_application_from_the_lookup_opens_the_form_after_it(kb):
     events = asyncio.run(ActionLookupProgress().run(dispatcher, trk, {}))
     assert any(e.get("event") == "followup" and e.get("name") == "application_form" for e in events)
     assert not dispatcher.messages
+
+
+def test_an_answer_nlu_takes_for_a_handoff_is_still_the_answer(kb):
+    state = started(kb, ["unemployment_registration"], answers=10)
+    assert state["pending"] == "unemployed_type"
+    result, _ = validate_form(state, "企业解除人员", "human_handoff", 0.9)
+    assert result["application"]["answers"]["unemployed_type"] == "企业解除人员"
+
+
+def test_job_title_customer_service_is_not_a_handoff(kb):
+    state = started(kb, ["job_seeker_registration"], answers=7)
+    assert state["pending"] == "job_title"
+    result, _ = validate_form(state, "客服", "human_handoff", 0.95)
+    assert result["application"]["answers"]["job_title"] == "客服"
+
+
+def test_handoff_request_mid_form_hands_over_and_keeps_the_form(kb):
+    state = started(kb, ["unemployment_benefit"], answers=2)
+    dispatcher = CollectingDispatcher()
+    slots = {"application": state, "selected_items": state["items"], "bundle": state["bundle"]}
+    result = asyncio.run(ValidateApplicationForm().validate_application_input(
+        "转人工", dispatcher, tracker(slots, "转人工", "human_handoff", 0.97), {}))
+    assert result == {"application_input": None}
+    assert any((m.get("custom") or {}).get("handoff") for m in dispatcher.messages)
+    assert state["pending"] == "phone" and state["answers"]["id_number"] == PERSONA.id_number
+
+
+def test_a_bare_number_mid_form_adds_no_item(kb):
+    state = started(kb, ["benefit_suspension"], answers=3)
+    assert state["pending"] == "months_received"
+    items = list(state["items"])
+    result, _ = validate_form(state, "3", "select_items", 0.9)
+    assert result["application"]["items"] == items and result["application"]["answers"]["months_received"] == 3
+
+
+def test_chatter_taken_for_a_selection_stays_in_the_lookup(kb):
+    result, _ = validate_lookup({"stage": "id", "failures": 0}, "我想想", "select_items", 0.8)
+    assert result["lookup_input"] is None and not (result.get("lookup") or {}).get("failures")
