@@ -257,6 +257,7 @@ def excluded_items(kb, text: Text, bundle_id: Optional[Text]) -> Optional[List[T
     return ids
 
 
+NEGATIVE = re.compile(r"^(?:那|我)?(?:不|别|先不|暂不|算了|没)")
 ALL_WORDS = ("都要", "全要", "全都要", "都选", "全选", "全部", "全部选择", "全部都要", "都办", "全办", "都选上", "全部选上")
 
 
@@ -559,9 +560,11 @@ class ActionSelectItems(ks.KBAction):
             items = named_items(kb, text, entity_ids, None, current or bundle_hint)
         if not items and pending.get("type") in ("select_suggested", "switch_bundle"):
             # “行，就它了” / “嗯，办这个” / “要的”: the answer to the suggestion just made
-            from actions.confirmation import ActionConfirmPending
+            # (“不切换” / “先不选” decline it)
+            from actions.confirmation import ActionConfirmPending, ActionDeclinePending
 
-            return list(await ActionConfirmPending().run(dispatcher, tracker, domain) or [])
+            answer = ActionDeclinePending() if NEGATIVE.search(ks_bare(text)) else ActionConfirmPending()
+            return list(await answer.run(dispatcher, tracker, domain) or [])
         if not items and text and (current or bundle_hint) and is_all_words(text):
             parts, buttons, events = select_all_of(kb, tracker, current or bundle_hint)
             dispatcher.utter_message(text="\n".join(parts), buttons=buttons)

@@ -358,3 +358,11 @@ def test_cancel_outside_a_form_drops_a_paused_application_only(kb):
     assert "selected_items" not in slots and "没有提交" in all_text(messages)
     messages, events = run_action(ActionCancel(), make_tracker("empty", text="取消", intent="cancel"))
     assert messages[0].get("response") == "utter_nothing_to_cancel" and not events
+
+
+def test_a_negative_reply_taken_for_a_selection_declines_the_pending_switch(kb):
+    pending = {"type": "switch_bundle", "bundle": "labor_rights", "items": ["work_injury_recognition"]}
+    tracker = make_tracker("unemployment_selected", text="不切换", intent="select_items", entities=[],
+                           slots={"pending_confirmation": pending})
+    messages, events = run_action(ActionSelectItems(), tracker)
+    assert "不切换" in all_text(messages) and slot_events(events) == {"pending_confirmation": None}
