@@ -12,6 +12,9 @@ typed by hand except the sentence frames:
   (“我是揭阳的，失业登记需要什么材料”), including items that region's guides
   lack (“揭阳求职登记…”), and 湖南 service names with the region
   (“湖南办就业登记要什么材料”);
+* combined questions: materials + deadline of one item, one aspect of two
+  neighbouring table rows (“工伤认定申请和工伤保险待遇先行支付申请分别需要什么材料”),
+  traditional characters;
 * every 湖南 service with cases × deregistration (“哪些情形会注销失业登记”:
   all 10 cases) and with 不得/严禁 rules × rules.
 """
@@ -90,10 +93,27 @@ def rule_cases(kb) -> Iterator[Case]:
             yield Case(f"办理{s.name}时，经办机构不得要求什么", items, (s.id,), ("rules",), None)
 
 
+def combined_cases(kb) -> Iterator[Case]:
+    """Several aspects of one item, the same aspect of two neighbouring rows, and
+    traditional characters: every part must be answered for its own item."""
+    import zhconv
+
+    for item in kb.items.values():
+        yield Case(f"{item.name}要什么材料，多久能办好", (item.id,), (), ("materials", "deadline"), None)
+        yield Case(zhconv.convert(FRAMES["materials"].format(name=item.name), "zh-hant"), (item.id,), (),
+                   ("materials",), None)
+    for b in kb.bundles.values():
+        rows = [i for i in b.item_ids if kb.item(i).kind == "bundle_item"]
+        for a, c in zip(rows, rows[1:]):
+            names = (kb.item(a).name, kb.item(c).name)
+            yield Case("{}和{}分别需要什么材料".format(*names), (a, c), (), ("materials",), None)
+            yield Case("{}和{}各要多久".format(*names), (a, c), (), ("deadline",), None)
+
+
 def all_cases(kb) -> list[Case]:
     seen = set()
     out = []
-    for gen in (item_cases, bundle_cases, service_cases, region_cases, rule_cases):
+    for gen in (item_cases, bundle_cases, service_cases, region_cases, rule_cases, combined_cases):
         for c in gen(kb):
             if c.text not in seen:
                 seen.add(c.text)

@@ -274,21 +274,31 @@ def _hits(v: Vocab, text: str) -> list[Hit]:
 
 
 def _segments(v: Vocab, text: str) -> list[Segment]:
+    """Per-item parts; a paragraph after a blank line that opens with no item
+    name (“联办：…” at the end) belongs to no single item."""
     heads = []
     pos = 0
+    blank = False
     for line in text.split("\n"):
         m = _HEAD_MARKS.match(line)
         rest = line[m.end():] if m else line
+        head = None
         for name, target in v.head_names:
             if rest.startswith(name):
                 after = rest[len(name):len(name) + 1]
                 if after == "" or after in _HEAD_FOLLOW:
-                    heads.append((pos, target))
+                    head = target
                 break
+        if head is not None:
+            heads.append((pos, head))
+        elif blank and line.strip() and heads and heads[-1][1] is not None:
+            heads.append((pos, None))
+        blank = not line.strip()
         pos += len(line) + 1
     segs = []
     starts = [0] + [h[0] for h in heads]
     targets = [None] + [h[1] for h in heads]
+    # a general paragraph may state facts of every item asked
     for i, (st, tg) in enumerate(zip(starts, targets)):
         en = starts[i + 1] if i + 1 < len(starts) else len(text)
         if en > st or tg is not None:

@@ -263,3 +263,13 @@ def test_a_materials_answer_says_what_may_not_be_demanded():
     assert "missing_material_rules" not in kinds(case_for("unemployment_registration", "materials", "揭阳"),
                                                  reference_answer(KB, case_for("unemployment_registration",
                                                                                "materials", "揭阳")))
+
+
+def test_a_closing_paragraph_belongs_to_no_single_item():
+    """“联办：…（依据：北京…）” after a blank line is not the last item's (价格临时补贴申领 has no 北京 row)."""
+    case = next(c for c in CASES if c.items == ("unemployment_benefit", "price_subsidy") and c.aspects == ("materials",))
+    rule = KB.rules_for("unemployment_benefit", "北京")[0]
+    closing = f"联办：{phrases.linked_note(rule.region, rule.summary)}（依据：{rule.source}）"
+    body = reference_answer(KB, case)
+    assert problems(case, body + "\n\n" + closing) == []
+    assert "citation_region" in kinds(case, body + "\n" + closing)
