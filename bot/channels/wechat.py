@@ -153,6 +153,8 @@ class WeChatInput(InputChannel):
         if settings.encoding_aes_key:
             from wechatpy.crypto import WeChatCrypto
 
+            if len(settings.encoding_aes_key) != 43:
+                raise ValueError("WECHAT_ENCODING_AES_KEY must be the account's 43-character EncodingAESKey")
             self.crypto = WeChatCrypto(settings.token, settings.encoding_aes_key, settings.app_id)
         self.menu_payloads = click_payloads()
         self._background: Set[asyncio.Task] = set()

@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -112,7 +113,7 @@ class WeChatStack:
 def wechat(tmp_path_factory):
     prefix = f"e2e:wechat:{uuid.uuid4().hex[:8]}:"
     sim_cfg = SimConfig(token=uuid.uuid4().hex, app_id="wx" + uuid.uuid4().hex[:16], app_secret=uuid.uuid4().hex,
-                        encoding_aes_key=uuid.uuid4().hex[:43], mode="safe")
+                        encoding_aes_key=secrets.token_hex(22)[:43], mode="safe")
     sim = SimThread(sim_cfg)
     cfg = StackConfig.for_tests(tmp_path_factory.mktemp("wechat-stack"))
     proxy = DelayProxy(cfg.actions_url)
