@@ -145,7 +145,10 @@ def pick_button(buttons: Sequence[Dict[str, str]], text: str, menu_id: Optional[
     if not buttons:
         return None
     if menu_id and menu_id.isdigit() and 1 <= int(menu_id) <= len(buttons):
-        return buttons[int(menu_id) - 1]["payload"]
+        # a link of the latest list; a tap on a link of an older message falls through to its text
+        tapped = buttons[int(menu_id) - 1]
+        if menu_content(plain_text(str(tapped.get("title", "")))) == (text or "").strip():
+            return tapped["payload"]
     answer = (text or "").strip().translate(_FULLWIDTH_DIGITS).rstrip("。.、！!")
     spoken = re.fullmatch(r"(?:第|选)?([一二两三四五六七八九十])(?:个|项|条)?", answer)
     if spoken and numbered:          # a voice answer: 第二个, 选三

@@ -88,7 +88,9 @@ def test_pick_button_rules():
     assert pick_button(buttons, "1", None) == buttons[0]["payload"]
     assert pick_button(buttons, "1。", None) == buttons[0]["payload"]
     assert pick_button(buttons, buttons[4]["title"], "5") == buttons[4]["payload"]
-    assert pick_button(buttons, "随便", "2") == buttons[1]["payload"]
+    # a link of an older list (another title under the same id) is not taken for this list's entry
+    assert pick_button(buttons, "随便", "2") is None
+    assert pick_button(buttons, buttons[3]["title"], "2") == buttons[3]["payload"]
     assert pick_button(buttons, "第二个", None) == buttons[1]["payload"]      # as speech recognition writes it
     assert pick_button(buttons, "三", None) == buttons[2]["payload"]
     assert pick_button(buttons, "0", None) is None
