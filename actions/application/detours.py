@@ -14,7 +14,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from actions.application.answers import InvalidAnswer, bare, parse_answer, parse_bool
 from actions.application.engine import (
+    CONTRIBUTION_FIELD,
     PAUSE_WORDS,
+    WITHOUT_ITEM_WORDS,
     STRUCTURED_TYPES,
     Engine,
     Reply,
@@ -113,6 +115,10 @@ def attempts_value(kb: Any, eng: Engine, state: Dict[str, Any], text: str,
             return True
         tries = _TRIES.get(kind)
         return bool(tries and tries.search(raw)) and not (asking and kind in ("months", "number", "date"))
+    if planned.id == CONTRIBUTION_FIELD and state.get("contribution_disputed") and (
+        "认可" in raw or any(w in raw for w in WITHOUT_ITEM_WORDS)
+    ):
+        return True                   # an answer to the options offered after 有异议
     # choice, bool: a short reply is an attempt unless it is a question or names an item
     if parsed and not asking:
         return True

@@ -253,3 +253,13 @@ def test_a_bare_number_mid_form_adds_no_item(kb):
 def test_chatter_taken_for_a_selection_stays_in_the_lookup(kb):
     result, _ = validate_lookup({"stage": "id", "failures": 0}, "我想想", "select_items", 0.8)
     assert result["lookup_input"] is None and not (result.get("lookup") or {}).get("failures")
+
+
+def test_the_options_after_a_disputed_record_reach_the_engine(kb):
+    script = PERSONA.script(kb, ["unemployment_benefit"])
+    state = started(kb, ["unemployment_benefit"], answers=len(script) - 1)
+    assert state["pending"] == "user_confirmation"
+    validate_form(state, "有异议", "deny", 0.9)
+    result, text = validate_form(state, "只提交其他事项", "nlu_fallback", 0.4)
+    assert "unemployment_benefit" not in result["application"]["items"]
+    assert result["application"]["stage"] == "confirming"
