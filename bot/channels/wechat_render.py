@@ -20,8 +20,10 @@ CHOOSE_HINT = "回复数字即可选择，如回复“1”。"
 TAP_HINT = "点击上面的选项即可选择。"
 NAME_HINT = "回复选项名称即可选择。"
 
-_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
-_ITALIC = re.compile(r"(?<![*\\])\*(?![\s*])([^*\n]+?)(?<!\s)\*(?!\*)")
+# Emphasis only where Markdown would see it, never inside masked numbers (4452**********1236,
+# 138****5678) or masked names (张*): no letter, digit or asterisk right outside the marks.
+_BOLD = re.compile(r"(?<![0-9A-Za-z*])(\*\*|__)(?=[^\s*])([^*\n]+?)(?<=[^\s*])\1(?![0-9A-Za-z*])")
+_ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _CODE = re.compile(r"`([^`\n]*)`")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)

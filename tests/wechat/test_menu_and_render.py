@@ -10,6 +10,7 @@ import pytest
 from actions.menu import menu_buttons
 from bot.channels import wechat_menu
 from bot.channels.wechat_render import pick_button, plain_text, split_text, utf8_len
+from knowledge.personal_data import mask_bank_card, mask_id_number, mask_name, mask_phone
 from tests.wechat.conftest import Rig, run, use
 
 
@@ -79,8 +80,14 @@ def test_a_single_overlong_line_is_cut_by_characters():
 
 
 def test_plain_text_removes_markdown_but_keeps_numbering():
-    text = "# 标题\n**重点**和*强调*，`代码`\n1. 第一项\n- 第二项\n* 第三项\n> 引用\n---\n[指南](https://example.invalid)"
-    assert plain_text(text) == "标题\n重点和强调，代码\n1. 第一项\n- 第二项\n- 第三项\n引用\n\n指南 https://example.invalid"
+    text = "# 标题\n**重点**，*强调*，`代码`\n1. 第一项\n- 第二项\n* 第三项\n> 引用\n---\n[指南](https://example.invalid)"
+    assert plain_text(text) == "标题\n重点，强调，代码\n1. 第一项\n- 第二项\n- 第三项\n引用\n\n指南 https://example.invalid"
+
+
+def test_masked_personal_data_is_left_alone():
+    text = (f"1. 身份证号：{mask_id_number('445202199001012035')}\n2. 电话：{mask_phone('13812345678')}，"
+            f"姓名：{mask_name('张三')}，联系人：{mask_name('李小明')}\n3. 银行卡：{mask_bank_card('6217000000012035')}")
+    assert plain_text(text) == text
 
 
 def test_pick_button_rules():
