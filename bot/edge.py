@@ -170,6 +170,8 @@ class GuardedRestInput(RestInput):
                 logger.exception("message of %s could not be handled", sender)
                 if not collector.messages:
                     return response.json([{"recipient_id": sender, "text": FAILED_TEXT}], ensure_ascii=False)
+            if not collector.messages:  # e.g. the action server was unreachable: never an empty reply
+                return response.json([{"recipient_id": sender, "text": FAILED_TEXT}], ensure_ascii=False)
             return response.json(collector.messages)
 
         return bp
