@@ -34,7 +34,20 @@ from tests.personas import make_persona
 from tools.wechat_sim import protocol
 from tools.wechat_sim.server import SimConfig, Simulator
 
-pytestmark = pytest.mark.e2e
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = [pytest.mark.e2e, pytest.mark.redis,
+              pytest.mark.skipif(not _redis_up(), reason="needs Redis at 127.0.0.1:6379")]
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 LINK = re.compile(r'<a href="weixin://bizmsgmenu\?msgmenucontent=([^&"]*)&msgmenuid=(\d+)">([^<]*)</a>')
