@@ -508,7 +508,7 @@ class Engine:
         if advice:
             text += f"根据{source}：“{advice}”。" if source else f"“{advice}”。"
         text += f"信息核实之前，{names}暂时无法提交。您可以："
-        options = ["核实后回来说“继续申请”接着填写（已填内容都会保留）"]
+        options = ["先说“稍后再填”保存，核实后回来说“继续申请”接着填写（已填内容都会保留）"]
         buttons = [{"title": "稍后再填", "payload": "稍后再填"}]
         if others:
             other_names = "、".join(self.kb.item(i).name for i in others)
