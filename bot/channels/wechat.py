@@ -191,7 +191,11 @@ class WeChatInput(InputChannel):
                 raise RefusedRequest(f"cannot decrypt ({type(exc).__name__})") from None
         if not signature or not hmac.compare_digest(sha1_signature(s.token, timestamp, nonce), signature):
             raise RefusedRequest("wrong or missing signature")
-        return body.decode("utf-8")
+        # plaintext mode: the signature does not cover the body (safe mode's msg_signature does)
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RefusedRequest("body is not UTF-8") from None
 
     # ------------------------------------------------------------------ parsing
     async def interpret(self, xml: str) -> _Incoming:
