@@ -30,6 +30,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 _BULLET = re.compile(r"^(\s*)[*+]\s+", re.M)
 _QUOTE = re.compile(r"^\s{0,3}>\s?", re.M)
 _NUMBERED_LINE = re.compile(r"^\s*(?:\d{1,2}|[①-⑳])\s*[.、．)）]\s*\S", re.M)
+_ASKS_NUMBER = re.compile(r"数字|序号|月数|天数|几个月|几天|多少")
 _RULE = re.compile(r"^\s*([-*_])\1{2,}\s*$", re.M)
 
 
@@ -72,14 +73,20 @@ def has_own_numbering(text: str) -> bool:
     return bool(_NUMBERED_LINE.search(text))
 
 
+def asks_for_number(text: str) -> bool:
+    """True when the assistant asks for a number (months, days, an amount): “1” is then an answer."""
+    return bool(_ASKS_NUMBER.search(text))
+
+
 def render_turn(messages: Sequence[Dict[str, Any]], links: bool) -> Dict[str, Any]:
     """One reply turn -> {"text", "buttons", "numbered"}.
 
     The buttons are those of the last message that had any: only that list can
-    be answered. They are numbered, and “2” chooses the second, unless the
-    assistant's own text already numbers something (its items, the fields of
-    a summary): then a number keeps the assistant's meaning, and the buttons
-    are chosen by tapping or by their title."""
+    be answered. Two or more are numbered, and “2” chooses the second, unless
+    the assistant's own text already numbers something (its items, the fields
+    of a summary) or asks for a number (months, days): then a number keeps the
+    assistant's meaning, and the buttons are chosen by tapping or by their
+    title. A single button (跳过, 开始申请) is never chosen by “1”."""
     texts: List[str] = []
     buttons: List[Dict[str, Any]] = []
     at = -1
@@ -93,7 +100,7 @@ def render_turn(messages: Sequence[Dict[str, Any]], links: bool) -> Dict[str, An
         if own:
             buttons, at = own, len(texts)
         texts.append(text)
-    numbered = not any(has_own_numbering(t) for t in texts)
+    numbered = len(buttons) >= 2 and not any(has_own_numbering(t) or asks_for_number(t) for t in texts)
     blocks = []
     for index, text in enumerate(texts):
         if index == at:

@@ -74,6 +74,8 @@ class Assistant:
         elif text == "编号":      # the assistant numbers something itself, and offers other buttons
             listed = "\n".join(f"{i}. {b['title']}" for i, b in enumerate(menu_buttons()[:3], 1))
             await out.send_text_with_buttons(sender, listed + "\n请回复序号。", menu_buttons()[3:])
+        elif text == "月数":      # a question that wants a number, with one optional button
+            await out.send_text_with_buttons(sender, "请输入已领取月数（填数字即可，例如 6）。", [{"title": "跳过", "payload": "跳过"}])
         elif text == "长文":
             await out.send_text_message(sender, "\n".join(f"第{i}行：" + "材料" * 20 for i in range(LONG_LINES)))
         elif text == "格式":

@@ -155,3 +155,16 @@ def test_numbers_keep_the_assistants_meaning_when_its_text_numbers_things():
         ]
 
     run(use(Rig(), body))
+
+
+def test_a_number_answering_a_question_for_a_number_stays_a_number():
+    async def body(rig: Rig):
+        openid = new_openid()
+        replies = await rig.sim.say(openid, "text", content="月数")
+        assert "1. 跳过" not in replies[0]["text"] and "跳过" in replies[0]["text"]
+        await rig.sim.say(openid, "text", content="1", settle=0.3)
+        await rig.sim.say(openid, "text", content="月数")
+        await rig.sim.say(openid, "text", content="跳过", menu_id="1", settle=0.3)     # the tap still works
+        assert rig.assistant.texts_of(openid) == ["月数", "1", "月数", "跳过"]
+
+    run(use(Rig(), body))
