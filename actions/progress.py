@@ -26,7 +26,7 @@ from actions.application.answers import InvalidAnswer, bare, clean, parse_id_num
 from actions import kb_support as ks
 from actions.application.engine import CANCEL_WORDS, intent_of, is_whole
 from actions.application.submission import expectation
-from actions.backend_client import BackendClient, BackendError, BackendUnavailable
+from actions.backend_client import BackendClient, BackendError, BackendUnavailable, client_address_of
 from actions.interruptions import answer_question, looks_like_question
 from knowledge.personal_data import ID_LIKE_IN_TEXT, MOBILE_IN_TEXT
 
@@ -253,7 +253,8 @@ class ActionLookupProgress(Action):
             return clear
         try:
             result = await BackendClient().lookup(
-                state["id_number"], state["phone_last4"], client_id=tracker.sender_id
+                state["id_number"], state["phone_last4"], client_id=tracker.sender_id,
+                client_address=client_address_of(tracker),
             )
         except BackendUnavailable:
             dispatcher.utter_message(text=BACKEND_DOWN_TEXT, buttons=[{"title": "再查一次", "payload": "/check_progress"}])

@@ -263,3 +263,26 @@ def test_no_full_personal_number_in_any_log(stack):
         flat = re.sub(r"(?<=\d)[ \-](?=\d)", "", content)
         for number in numbers:
             assert number not in flat, f"{log.name} holds a full personal number (with separators)"
+
+
+def test_lookup_client_is_the_address_the_edge_saw(stack):
+    """The web page's X-Forwarded-For (trusted hop) names the client of the lookup limits; an
+    address a caller puts in the body's metadata is ignored."""
+    import sqlite3
+
+    from tests.personas import make_persona
+
+    rest = f"{stack.cfg.rasa_url}/webhooks/rest/webhook"
+    sender = f"bad-lookup-{uuid.uuid4().hex[:8]}"
+    persona = make_persona(707)
+    forged = {"client_address": "192.0.2.66"}
+    for text in ("/check_progress", persona.id_number, "0000"):
+        body = json.dumps({"sender": sender, "message": text, "metadata": forged}).encode()
+        status, answer, _ = post(rest, body, {"X-Forwarded-For": "198.51.100.1, 203.0.113.9"})
+        assert status == 200 and answer, answer
+    conn = sqlite3.connect(stack.cfg.var_dir / "backend.db")
+    try:
+        keys = [row[0] for row in conn.execute("SELECT client_key FROM lookup_audit ORDER BY id DESC LIMIT 1")]
+    finally:
+        conn.close()
+    assert keys == ["addr:203.0.113.9"]
