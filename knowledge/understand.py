@@ -131,7 +131,7 @@ class Understanding:
                     out.cues.append(word)
                 start = masked.find(word, end)
         for aspect, rx in self.patterns:
-            if rx.search(masked):
+            if rx.search(masked) or rx.search(norm):
                 found.append(aspect)
         aspects = set(found) or set(weak)
         if not aspects and any(term in masked for term in self.material_terms):

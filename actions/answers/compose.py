@@ -124,6 +124,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
                 parts.append(r.text)
                 buttons += r.buttons
             return Reply("\n\n".join(parts), _dedupe(buttons))
+        if parts:   # a how-to or service answer already covers the words
+            return Reply("\n\n".join(parts), _dedupe(buttons))
         topics_ = tuple(t for a in wanted for t in SEARCH_TOPICS.get(a, ()))
         found = answer_from_search(kb, ask.text, topics_) if ask.text else None
         if found:
@@ -135,7 +137,7 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
 
     if not wanted:
         if parts:
-            return Reply("\n\n".join(parts), _dedupe(buttons))
+            return Reply("\n\n".join(_unique(parts)), _dedupe(buttons))
         wanted = ["policy"]
     if "howto" in aspects and ask.named and "channel" not in wanted:
         wanted.append("channel")
@@ -146,8 +148,14 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons + r.buttons))
 
     several_aspects = len(wanted) > 1
+    linked_asked = "linked" in wanted
+    link = facts.linked_line(kb, [t.id for t in targets if t.kind == "item"], ask.region)
     for target in targets:
         asked = list(wanted)
+        if "linked" in asked and (link or len(wanted) > 1):
+            asked.remove("linked")   # said once for the whole reply, below
+            if not asked:
+                continue
         if target.kind == "service" and ask.apply and "policy" not in asked:
             asked.insert(0, "policy")   # how a 湖南 service works is its description
         blocks = [facts.ITEM_BLOCKS[a](kb, target, ask) for a in asked]
@@ -163,17 +171,15 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             head = (f"“{target.name}”{title}：" if title.startswith("需要") else f"“{target.name}”的{title}：") if title else ""
             parts.append("\n".join(([head] if head else []) + lines))
 
-    if "materials" in wanted and "linked" not in wanted:
-        link = facts.linked_line(kb, [t.id for t in targets if t.kind == "item"], ask.region)
-        if link:
-            parts.append(link)
+    if link and (linked_asked or "materials" in wanted):
+        parts.append(link)
 
     if len(targets) == 1 and targets[0].kind == "item" and targets[0].id not in ask.selected:
         item = kb.items[targets[0].id]
         buttons.append({"title": f"选择办理：{item.name}", "payload": ks.payload("select_items", item=[item.id])})
     if wanted == ["policy"] and len(targets) == 1:
         buttons = aspect_buttons(kb, targets[0]) + buttons
-    return Reply("\n\n".join(parts), _dedupe(buttons))
+    return Reply("\n\n".join(_unique(parts)), _dedupe(buttons))
 
 
 def which_target(kb, ask: Ask, wanted: List[Text]) -> Reply:
@@ -199,6 +205,10 @@ def which_target(kb, ask: Ask, wanted: List[Text]) -> Reply:
 def search_reply(kb, ask: Ask, min_score: float = POLICY_MIN_SCORE) -> Optional[Reply]:
     found = answer_from_search(kb, ask.text, min_score=min_score) if ask.text else None
     return Reply(found) if found else None
+
+
+def _unique(parts: List[Text]) -> List[Text]:
+    return list(dict.fromkeys(p for p in parts if p))
 
 
 def _dedupe(buttons: List[Dict[Text, Text]]) -> List[Dict[Text, Text]]:

@@ -164,48 +164,46 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
     return "经办机构的明确要求", lines
 
 
+def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:
+    """The linked-item rules of these items, in one sentence attributed to their guide (北京);
+    None when none applies or the question is scoped to another region."""
+    rules = [r for r in kb.link_rules if r.item_id in item_ids and r.item_id in kb.items]
+    if not rules:
+        return None
+    rule_region = rules[0].region or "北京"
+    if region and region != rule_region:
+        return None
+    parts = [f"办理“{kb.items[r.item_id].name}”需同时办理{ks.names(kb, [i for i in r.requires if i in kb.items])}"
+             for r in rules]
+    return f"按{rule_region}的规定须联办（依据：{cite(rules[0].source)}）：" + "；".join(parts) + "。"
+
+
+def linked_block(kb, target: Target, ask: Ask) -> Block:
+    """Per target only the silence; the rules themselves are said once per reply (compose)."""
+    return "需要同时办理的事项", ["· 各地指引未规定办理此事项时须同时办理其他事项，可以按需单独选择。"]
+
+
 def form_block(kb, target: Target, ask: Ask) -> Block:
+    title = "在线申请需要填写的信息"
+    silent = (title, [f"· {not_stated('在线申请需要填写的信息')}"])
     if target.kind != "item":
-        return "需要填写的信息", [f"· {not_stated('在线申请需要填写的信息')}"]
+        return silent
     try:
         expanded = [e.item_id for e in kb.expand_selection([target.id])]
         sections = [sec for sec in kb.form_sections(expanded) if sec.fields]
     except Exception:
         logger.exception("form_sections failed for %s", target.id)
         sections = []
-    if not sections:
-        return "需要填写的信息", [f"· {not_stated('在线申请需要填写的信息')}"]
+    guides = {getattr(p.source, "guide_id", None) for p in target.provisions}
+    own = [sec for sec in sections if getattr(getattr(sec, "source", None), "guide_id", None) in guides]
+    if not own:   # the online form (北京 manual) does not cover this item
+        return silent
     lines = []
     for sec in sections:
         labels = "、".join(f.label for f in sec.fields)
         where = f"（依据：{cite(sec.source)}）" if getattr(sec, "source", None) else ""
         lines.append(f"· {sec.title}{where}：{labels}")
-    return "在线申请需要填写的信息", lines
-
-
-def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:
-    """The linked-item rule, once, attributed to its region's guide (北京)."""
-    for item_id in item_ids:
-        if item_id not in kb.items:
-            continue
-        linked = [e for e in kb.expand_selection([item_id]) if e.added_by and e.item_id in kb.items]
-        if not linked:
-            continue
-        rules = [r for r in kb.link_rules if r.item_id == item_id]
-        rule_region = rules[0].region if rules else "北京"
-        if region and region != rule_region:
-            return None
-        names = ks.names(kb, [e.item_id for e in linked])
-        src = f"（依据：{cite(rules[0].source)}）" if rules else ""
-        return f"联办：按{rule_region}的规定，办理“{kb.items[item_id].name}”需同时办理{names}{src}。"
-    return None
-
-
-def linked_block(kb, target: Target, ask: Ask) -> Block:
-    line = linked_line(kb, [target.id], None) if target.kind == "item" else None
-    if line:
-        return "联办", [line]
-    return "联办", ["· 各地指引未规定此事项需要和其他事项联办，可以按需单独选择。"]
+    return title, lines
 
 
 def card_block(kb, target: Target, ask: Ask) -> Block:

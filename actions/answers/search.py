@@ -36,15 +36,37 @@ def search_passages(kb, text: Text, topics: Iterable[Text] = (), k: int = 5,
     return good
 
 
-def passage_text(passage: Any) -> Text:
+def passage_body(passage: Any) -> Text:
+    """Title (with its region when the title does not name it) and text, no citation."""
     text = s(passage.text)
     if len(text) > MAX_PASSAGE_CHARS:
         cut = text[:MAX_PASSAGE_CHARS]
         stop = max(cut.rfind("。"), cut.rfind("；"))
         text = (cut[: stop + 1] if stop > MAX_PASSAGE_CHARS // 2 else cut.rstrip()) + "……"
     title = s(getattr(passage, "title", ""))
+    region = s(getattr(passage, "region", None)) or s(getattr(passage.source, "region", None))
+    if title and region and region not in title:
+        title = f"{region}：{title}"
     head = f"【{title}】\n" if title and title not in text[:40] else ""
-    return f"{head}{text}\n（依据：{cite(passage.source)}）"
+    return f"{head}{text}"
+
+
+def passage_text(passage: Any) -> Text:
+    return f"{passage_body(passage)}\n（依据：{cite(passage.source)}）"
+
+
+def passages_text(passages: List[Any]) -> Text:
+    """Several passages; consecutive ones from the same guide share one citation."""
+    out: List[Text] = []
+    group: List[Any] = []
+    for p in passages + [None]:
+        if group and (p is None or getattr(p.source, "guide_id", p.source) != getattr(group[-1].source, "guide_id", group[-1].source)):
+            sources = list(dict.fromkeys(cite(g.source) for g in group))
+            out.append("\n".join(passage_body(g) for g in group) + f"\n（依据：{'；'.join(sources)}）")
+            group = []
+        if p is not None:
+            group.append(p)
+    return "\n\n".join(out)
 
 
 def answer_from_passages(passages: List[Any]) -> Text:

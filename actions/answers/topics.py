@@ -11,7 +11,7 @@ from actions.answers.render import (
     Reply, cite, common_materials, deadline_text, deadlines_differ, join_materials, material_display,
     other_materials_text, s,
 )
-from actions.answers.search import answer_from_search, passage_text
+from actions.answers.search import answer_from_search, passages_text
 
 
 # ---------------------------------------------------------------- bundles
@@ -97,13 +97,10 @@ def checklist(kb, items: List[Text], region: Optional[Text], origin: Text) -> Re
 
 def all_link_rules(kb) -> Reply:
     """Which items are applied for together, each rule with its region's guide."""
-    lines = ["需要联办的事项："]
-    for rule in kb.link_rules:
-        if rule.item_id in kb.items:
-            lines.append(f"· 办理“{kb.items[rule.item_id].name}”需同时办理{ks.names(kb, [r for r in rule.requires if r in kb.items])}"
-                         f"（{rule.region}，依据：{cite(rule.source)}）")
-    lines.append("其他事项可以按需单独选择。")
-    return Reply("\n".join(lines))
+    line = linked_line(kb, [r.item_id for r in kb.link_rules], None)
+    if not line:
+        return Reply("各地指引未规定须同时办理的事项，可以按需单独选择。")
+    return Reply(line + "\n其他事项可以按需单独选择。")
 
 
 # ---------------------------------------------------------------- how-to
@@ -136,7 +133,7 @@ def howto(kb, ask: Ask) -> Optional[Reply]:
     if not chosen:
         found = answer_from_search(kb, ask.text, (topic,))
         return Reply(found) if found else Reply("请问您想了解线上办理的哪一步？", howto_menu_buttons())
-    lines = [passage_text(p) for p in chosen]
+    lines = [passages_text(chosen)]
     if topic == "progress":
         for d in getattr(kb, "differences", []) or []:
             if getattr(d, "topic", "") == "progress":

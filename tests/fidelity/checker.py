@@ -264,6 +264,8 @@ def _hits(v: Vocab, text: str) -> list[Hit]:
         while start != -1:
             end = start + len(phrase)
             short_false = phrase == "即办" and (text[start - 1:start] == "立" or text[end:end + 1] == "理")
+            # “身份证号(码)” names a form field or a lookup factor, not a material
+            short_false = short_false or (kind == "material" and text[end:end + 1] == "号")
             if not any(claimed[start:end]) and not short_false:
                 for i in range(start, end):
                     claimed[i] = True
