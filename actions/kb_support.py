@@ -1,4 +1,4 @@
-"""Shared helpers for the issue-5 actions: knowledge-base access, reading the
+"""Shared helpers for the actions: knowledge-base access, reading the
 user's message and entities, and formatting knowledge facts in Chinese.
 
 Nothing here states a fact about an item: names, materials, deadlines and
