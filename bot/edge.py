@@ -18,23 +18,26 @@
   backend as the per-client key of the lookup limits. `input_channel` from the
   body is honoured only from a trusted hop.
 
-`GuardedSocketIOInput` applies the same message checks to socket.io.
+`GuardedSocketIOInput` applies the same message checks to socket.io (and
+makes its session persistence work, see there).
 
 Registered in bot/credentials.yml by class path.
 """
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import json
 import logging
 import os
 import re
+import uuid
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
@@ -138,13 +141,7 @@ class GuardedRestInput(RestInput):
             if not isinstance(data, dict):
                 return _error(400, "BAD_REQUEST", "消息格式不正确：需要包含 sender 和 message 的JSON对象。")
             sender = data.get("sender")
-            if (
-                not isinstance(sender, str)
-                or not sender.strip()
-                or len(sender) > MAX_SENDER_CHARS
-                or _SENDER_BAD.search(sender)
-                or has_lone_surrogate(sender)
-            ):
+            if not _valid_sender(sender):
                 return _error(400, "BAD_SENDER", f"缺少有效的会话标识 sender（1至{MAX_SENDER_CHARS}个字符的文本）。")
             text = data.get("message")
             if not isinstance(text, str):
@@ -178,15 +175,52 @@ class GuardedRestInput(RestInput):
 
 
 class GuardedSocketIOInput(SocketIOInput):
-    """socket.io with the REST channel's message checks; client metadata is not kept."""
+    """socket.io with the REST channel's message checks.
+
+    Rasa's own `session_request` handler calls python-socketio's `enter_room`
+    without awaiting it (a coroutine in the installed version), so with
+    `session_persistence` no answer ever reached the client; both handlers are
+    replaced: the room is joined, the session id must be short text, a
+    malformed event is ignored instead of raising, client metadata is dropped.
+    """
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def guarded(message: UserMessage) -> None:
-            refusal = check_text(message.text)
-            if refusal:
-                await message.output_channel.send_text_message(message.sender_id, refusal)
-                return
-            message.metadata = {}
-            await on_new_message(message)
+        bp = super().blueprint(on_new_message)
+        sio = self.sio
 
-        return super().blueprint(guarded)
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            session = data.get("session_id") if isinstance(data, dict) else None
+            if not _valid_sender(session):
+                session = uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            data = data if isinstance(data, dict) else {}
+            sender = data.get("session_id") if self.session_persistence else sid
+            if not _valid_sender(sender):
+                logger.warning("socket.io message without a valid session_id ignored")
+                return
+            refusal = check_text(data.get("message"))
+            if refusal:
+                await output.send_text_message(sender, refusal)
+                return
+            await on_new_message(UserMessage(data["message"], output, sender, input_channel=self.name(), metadata={}))
+
+        return bp
+
+
+def _valid_sender(sender: Any) -> bool:
+    return (
+        isinstance(sender, str)
+        and bool(sender.strip())
+        and len(sender) <= MAX_SENDER_CHARS
+        and not _SENDER_BAD.search(sender)
+        and not has_lone_surrogate(sender)
+    )

@@ -286,3 +286,34 @@ def test_lookup_client_is_the_address_the_edge_saw(stack):
     finally:
         conn.close()
     assert keys == ["addr:203.0.113.9"]
+
+
+def test_socketio_channel_refuses_politely(stack):
+    """The socket.io entry point: an over-long or non-text message gets the Chinese request to
+    shorten it instead of reaching NLU; an ordinary one is answered."""
+    import asyncio
+
+    import socketio
+
+    from bot.edge import MAX_MESSAGE_CHARS, NOT_TEXT, TOO_LONG_TEXT
+
+    async def talk() -> list:
+        client = socketio.AsyncClient()
+        answers: asyncio.Queue = asyncio.Queue()
+        client.on("bot_uttered", lambda data: answers.put_nowait(data))
+        await client.connect(stack.cfg.rasa_url, socketio_path="/socket.io", transports=["polling"])
+        session = uuid.uuid4().hex
+        await client.emit("session_request", {"session_id": session})
+        got = []
+        for text in ("字" * (MAX_MESSAGE_CHARS + 1), 12345, "你好"):
+            await client.emit("user_uttered", {"message": text, "session_id": session})
+            got.append(await asyncio.wait_for(answers.get(), timeout=REQUEST_TIMEOUT))
+            while not answers.empty():
+                answers.get_nowait()
+        await client.disconnect()
+        return got
+
+    too_long, not_text, hello = asyncio.run(talk())
+    assert too_long["text"] == TOO_LONG_TEXT
+    assert not_text["text"] == NOT_TEXT
+    assert hello.get("text") and CJK.search(hello["text"])
