@@ -75,7 +75,8 @@ class ActionSuggestBundle(ks.KBAction):
             expanded = [e for e in kb.expand_selection(items) if e.item_id not in items and e.item_id in kb.items]
             if expanded:
                 linked = ks.order_items(kb, [e.item_id for e in expanded])
-                lines.append(f"选择后将按规定自动联办：{ks.names(kb, linked)}。")
+                regions = "、".join(dict.fromkeys(e.region for e in expanded if getattr(e, "region", None))) or "北京"
+                lines.append(f"按{regions}的规定，选择后将自动联办：{ks.names(kb, linked)}。")
             lines.append("需要为您选上吗？")
             buttons.append({"title": "好的，就选这些", "payload": ks.payload("select_items", item=items)})
             pending = {"type": "select_suggested", "bundle": bundle_id, "items": items}

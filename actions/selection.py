@@ -325,7 +325,7 @@ def bundle_menu_text(kb, bundle_id: Text, sel: Selection) -> Text:
         mark = "【已选】" if item_id in sel.items else ""
         single = "（单办事项）" if getattr(item, "kind", "") == "single_item" else ""
         lines.append(f"{ks.numbered_name(kb, item_id)}{single}{mark}")
-    lines.append("请回复序号（如“1和3”）或事项名称，可以多选；说“全都要”可选择全部联办事项。")
+    lines.append("请回复序号（如“1和3”）或事项名称，可以多选；说“全都要”可选择全部事项。")
     return "\n".join(lines)
 
 
@@ -356,8 +356,13 @@ def added_text(kb, sel: Selection, added: List[Text], auto: List[Text], already:
         groups.setdefault((by, note.get("reason") or ""), []).append(item_id)
     for (by, reason), ids in groups.items():
         quoted = "、".join(f"“{ks.item_name(kb, i)}”" for i in ids)
-        head = f"选择“{ks.names(kb, by)}”需要联办{quoted}" if by else f"已联办{quoted}"
-        parts.append(f"{head}，已自动加入。{reason}".rstrip())
+        region = next((r.region for r in kb.link_rules if r.item_id in by and getattr(r, "region", "")), "北京")
+        if reason:   # the rule's own sentence names its guide and says 联办 once
+            head = f"因为选择了“{ks.names(kb, by)}”，已自动加入{quoted}。" if by else f"已自动加入{quoted}。"
+            parts.append(f"{head}{reason}")
+        else:
+            head = f"按{region}的规定，选择“{ks.names(kb, by)}”需要联办{quoted}" if by else f"按{region}的规定已联办{quoted}"
+            parts.append(f"{head}，已自动加入。")
     return parts
 
 
@@ -525,12 +530,12 @@ def select_all_of(
         base = Selection(bundle_id)
     sel, added, auto, already = add_items(kb, base, wanted)
     if excluded:
-        parts = [f"已选择{bundle.name}中除{ks.names(kb, excluded)}以外的联办事项。"]
+        parts = [f"已选择{bundle.name}中除{ks.names(kb, excluded)}以外的事项。"]
         pulled = [i for i in excluded if i in sel.items]
         if pulled:
             parts.append(f"{ks.names(kb, pulled)}是其他所选事项需要联办的，仍然保留。")
     else:
-        parts = [f"已选择{bundle.name}的全部联办事项。"]
+        parts = [f"已选择{bundle.name}的全部事项。"]
     parts.extend(p for p in added_text(kb, sel, [], auto, []) if p)
     if singles:
         parts.append(f"{ks.names(kb, singles)}是单独办理的事项，未自动选上，如需办理请单独选择。")

@@ -164,7 +164,7 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             section = [f"【{target.name}】"]
             for title, lines in blocks:
                 section.append(f"{title}：" if title else "")
-                section.extend(lines)
+                section.extend(x for x in lines if not (x.startswith("（") and x in section))
             parts.append("\n".join(x for x in section if x))
         else:
             title, lines = blocks[0]

@@ -199,7 +199,7 @@ def form_block(kb, target: Target, ask: Ask) -> Block:
     if not own:   # the online form (北京 manual) does not cover this item
         return silent
     lines = []
-    for sec in sections:
+    for sec in own:
         labels = "、".join(f.label for f in sec.fields)
         where = f"（依据：{cite(sec.source)}）" if getattr(sec, "source", None) else ""
         lines.append(f"· {sec.title}{where}：{labels}")

@@ -240,6 +240,10 @@ def deregistration(kb, ask: Ask) -> Reply:
 
 
 def differences(kb, ask: Ask) -> Reply:
+    topical = [d for d in getattr(kb, "differences", []) or []
+               if ask.howto_topic and getattr(d, "topic", "") == ask.howto_topic]
+    if topical and not ask.items:   # “已完结和已办结有区别吗”: the difference of that step only
+        return Reply("\n".join(f"“{d.title}”：{d.text}" for d in topical))
     items = ask.items or [i for i, item in kb.items.items() if len(item.provisions) > 1 and _differs(item)]
     regions = ask.regions
     lines: List[Text] = []

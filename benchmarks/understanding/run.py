@@ -9,8 +9,9 @@ through Rasa's REST channel; the reply must contain the facts that
 ``expect.expected_facts`` reads from knowledge/ for its labels (materials,
 deadline, eligibility, channel ... of the named item in the named region).
 Replies are also checked by the fidelity checker (tests/fidelity/checker.py)
-for wrong or invented statements. Prints the share right per half and per
-category, and every wrong statement found. The dev half (even positions) may
+for wrong or invented statements (and for omissions: a fact of the guide the
+reply leaves out, kinds ``missing_*``). Prints the share right per half and per
+category, and every problem found. The dev half (even positions) may
 be studied; the test half (odd positions) is the honest figure.
 """
 from __future__ import annotations
@@ -105,7 +106,8 @@ def evaluate(send: Callable[[str], str], questions: List[Dict]) -> Dict:
     for half in ("dev", "test", "all"):
         rs = [r for r in results if half == "all" or r["half"] == half]
         summary[half] = {"n": len(rs), "right": round(sum(r["ok"] for r in rs) / max(len(rs), 1), 3),
-                         "wrong_statements": sum(len(r["wrong"]) for r in rs)}
+                         "wrong_statements": sum(not w.startswith("missing_") for r in rs for w in r["wrong"]),
+                         "omissions": sum(w.startswith("missing_") for r in rs for w in r["wrong"])}
     tot, ok = Counter(), Counter()
     for r in results:
         tot[r["category"]] += 1
@@ -118,16 +120,16 @@ def evaluate(send: Callable[[str], str], questions: List[Dict]) -> Dict:
 def print_summary(summary: Dict, errors: str = "none") -> None:
     print(f"{summary['all']['n']} questions in {summary['seconds']} s"
           + ("" if summary["checker"] else "   (fidelity checker not available: wrong statements not counted)"))
-    print(f"{'':<8}{'n':>5}{'right':>8}{'wrong statements':>18}")
+    print(f"{'':<8}{'n':>5}{'right':>8}{'wrong statements':>18}{'omissions':>11}")
     for half in ("dev", "test", "all"):
         s = summary[half]
-        print(f"{half:<8}{s['n']:>5}{s['right']:>8.3f}{s['wrong_statements']:>18}")
+        print(f"{half:<8}{s['n']:>5}{s['right']:>8.3f}{s['wrong_statements']:>18}{s['omissions']:>11}")
     print("\nper category (all):")
     for c, v in summary["per_category"].items():
         print(f"  {c:<14}{v:.3f}")
     wrong = [(r["text"], w) for r in summary["results"] for w in r["wrong"]]
     if wrong:
-        print("\nwrong statements:")
+        print("\nwrong statements and omissions (fidelity checker):")
         for text, w in wrong:
             print(f"  [{text[:40]}] {w}")
     if errors == "dev":

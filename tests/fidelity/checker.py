@@ -429,18 +429,26 @@ class _Check:
     def check_linked(self) -> None:
         said = [s for s in _sentences(self.text) if "联办" in s]
         for s in said:
-            # attributed in the sentence, or by the line it hangs under (“· 北京（…）：…” / “说明：…”)
+            # attributed in the sentence, or by the line it hangs under (“· 北京（…）：…” / “说明：…”),
+            # or by the citation that closes its paragraph (a quoted passage of the 北京 manual)
             pos = self.text.find(s)
             line_start = self.text.rfind("\n", 0, pos)
             prev_start = self.text.rfind("\n", 0, max(0, line_start))
             context = self.text[prev_start + 1:pos + len(s)]
-            if "北京" not in context:
+            end = self.text.find("\n\n", pos)
+            paragraph_rest = self.text[pos:end if end != -1 else len(self.text)]
+            cited = paragraph_rest.rfind("依据")
+            if "北京" not in context and not (cited != -1 and "北京" in paragraph_rest[cited:]):
                 self.add("linked_unattributed", "联办 said without naming 北京 (the rule is the 北京 manual's)", s)
         beijing = [r for r in self.kb.link_rules if r.region == "北京"]
         rules = [r for r in beijing if r.item_id in self.items] or \
             [r for r in beijing if set(r.requires) & set(self.items)]
-        if len(said) > max(1, len(rules)):
-            self.add("linked_repeated", f"联办 said {len(said)} times", said[-1])
+        # a quoted guide passage (“【北京…：title】…（依据：…）”) counts once, whatever it repeats
+        regions = tuple(f"【{r}" for r in self.kb.regions)
+        counted = [x for p in self.text.split("\n\n") if "联办" in p
+                   for x in ([p] if p.lstrip().startswith(regions) else [s for s in _sentences(p) if "联办" in s])]
+        if len(counted) > max(1, len(rules)):
+            self.add("linked_repeated", f"联办 said {len(counted)} times", said[-1])
 
     def check_unasked_passages(self) -> None:
         """No service's passage appended that the question did not ask for
