@@ -1,0 +1,75 @@
+"""Where the classifier and the knowledge base disagree about a question, the words decide.
+
+The classifier sees n-grams; the knowledge base sees what a message asks. A
+terse agent query (“职业介绍 办理材料”) or a situation that ends in a question
+can look like a selection or a need to the classifier although it names an
+item *and* asks one of its aspects. This step, placed right after the
+classifier, makes ``ask_question`` the intent when
+
+    the classifier's choice is a selection-like intent (``intents_overruled``),
+    the message asks at least one aspect and names an item, service or bundle
+    (or is worded as a question), carries no selection cue (选/加上/我要办 …),
+    and ``ask_question`` is among the classifier's top ``within_top`` guesses.
+
+Its confidence becomes the overruled intent's, so the fallback threshold
+still applies. Nothing else changes; the cue words are knowledge/data/lexicon.yml's.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+QUESTION = "ask_question"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class KnowledgeIntentArbiter(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"intents_overruled": ["select_items", "choose_bundle", "describe_need", "select_all"],
+                "within_top": 3}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        from knowledge import load_kb
+        from knowledge.understand import analyze
+
+        self.kb = load_kb()
+        self._analyze = analyze
+        self.overruled = set(config.get("intents_overruled") or ())
+        self.within_top = int(config.get("within_top", 3))
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "KnowledgeIntentArbiter":
+        return cls(config)
+
+    def decide(self, text: Text, intent: Dict[Text, Any], ranking: List[Dict[Text, Any]]) -> bool:
+        """True when the message should be read as a question."""
+        if not intent or intent.get("name") not in self.overruled:
+            return False
+        names = [r.get("name") for r in ranking[: self.within_top]]
+        if QUESTION not in names:
+            return False
+        a = self._analyze(self.kb, text)
+        named = bool(a.items or a.services or a.bundle)
+        return bool(a.aspects) and (named or a.question) and "select" not in a.acts
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = message.get(INTENT) or {}
+            ranking = list(message.get(INTENT_RANKING_KEY) or [])
+            if not isinstance(text, str) or text.startswith("/") or not self.decide(text, intent, ranking):
+                continue
+            confidence = intent.get("confidence", 0.0)
+            question = {"name": QUESTION, "confidence": confidence}
+            rest = [r for r in ranking if r.get("name") != QUESTION]
+            message.set(INTENT, question, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [question] + rest, add_to_output=True)
+        return messages
