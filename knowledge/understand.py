@@ -140,9 +140,9 @@ class Understanding:
             out.apply = True
             aspects.discard("apply")
             aspects.add("channel" if (out.items or out.services) else "howto")
-        if "howto" in aspects:
-            out.howto_topic = next(
-                (topic for topic, words in self.howto_topics if any(w and w in masked for w in words)), None)
+        # the platform step the words name (also when its difference is asked)
+        out.howto_topic = next(
+            (topic for topic, words in self.howto_topics if any(w and w in masked for w in words)), None)
         # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
         if "service_311" in out.services and not aspects - {"policy"}:
             aspects.add("service_311")   # “311是什么”: the service itself

@@ -9,7 +9,9 @@ classifier, makes ``ask_question`` the intent when
     the classifier's choice is a selection-like intent (``intents_overruled``),
     the message asks at least one aspect and names an item, service or bundle
     (or is worded as a question), carries no selection cue (选/加上/我要办 …),
-    and ``ask_question`` is among the classifier's top ``within_top`` guesses.
+    and ``ask_question`` is among the classifier's top ``within_top`` guesses —
+    or, for a story (``describe_need``), its last clause is a question: a
+    situation followed by a question wants the answer, not a suggestion.
 
 Its confidence becomes the overruled intent's, so the fallback threshold
 still applies. Nothing else changes; the cue words are knowledge/data/lexicon.yml's.
@@ -53,12 +55,14 @@ class KnowledgeIntentArbiter(GraphComponent):
         """True when the message should be read as a question."""
         if not intent or intent.get("name") not in self.overruled:
             return False
-        names = [r.get("name") for r in ranking[: self.within_top]]
-        if QUESTION not in names:
-            return False
         a = self._analyze(self.kb, text)
         named = bool(a.items or a.services or a.bundle)
-        return bool(a.aspects) and (named or a.question) and "select" not in a.acts
+        if not a.aspects or "select" in a.acts or not (named or a.question):
+            return False
+        if intent.get("name") == "describe_need" and a.question_at_end:
+            return True
+        names = [r.get("name") for r in ranking[: self.within_top]]
+        return QUESTION in names
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

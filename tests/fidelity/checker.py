@@ -416,13 +416,17 @@ class _Check:
             if not self.v.url_known(u):
                 self.add("unknown_url", f"{u} is in no guide")
 
+    def _repeated_in_guide(self, sentence: str) -> bool:
+        """A sentence the guide itself repeats (a quoted passage says it twice)."""
+        return any(flat(p.text).count(sentence) >= 2 for p in self.kb.passages)
+
     def check_repeats(self) -> None:
         """The same sentence twice in one item's part (two items may share a row's words)."""
         for seg in self.segments:
             seen = set()
             for s in _sentences(seg.text):
                 if len(s) >= 12:
-                    if s in seen:
+                    if s in seen and not self._repeated_in_guide(s):
                         self.add("repeated", "the same sentence twice", s)
                     seen.add(s)
 
