@@ -232,3 +232,16 @@ def test_sms_codes_are_checked_but_not_stored(api):
     ).json()
     assert "246810" not in str(revealed)
     assert not {e["field_id"] for e in revealed["form"]} & set(sms)
+
+
+def test_a_suspension_without_an_sms_code_is_accepted(api):
+    """The chat cannot send verification SMS: 失业保险金停发 is submitted without the code."""
+    kb = load_kb()
+    fields = [f for s in kb.form_sections(["benefit_suspension"]) for f in s.fields]
+    form = {}
+    for f in fields:
+        if f.auto_from or f.display_only or not f.required or f.type == "sms_code":
+            continue
+        form[f.id] = {"months": 3, "date": "2026-11-01"}.get(f.type, "因再就业申请停发")
+    created = api.create(factories.unemployment_body(item_ids=["benefit_suspension"], form=form))
+    assert created["case_number"]

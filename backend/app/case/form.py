@@ -122,8 +122,12 @@ def _is_shown(field: catalog.FormField, form: dict[str, Any]) -> bool:
 
 
 def _needed(field: catalog.FormField, form: dict[str, Any]) -> bool:
+    # A one-time SMS code is the sending platform's own check of the phone; the
+    # assistant's channels cannot send one, so it is never required here (when a
+    # channel does send one, the code is checked and dropped, see NOT_STORED_TYPES).
     return (
         field.required
+        and field.type not in NOT_STORED_TYPES
         and not field.auto_from
         and not field.display_only
         and _is_shown(field, form)
