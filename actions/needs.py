@@ -22,12 +22,28 @@ logger = logging.getLogger(__name__)
 SUGGEST_MIN_SCORE = float(os.environ.get("KB_SUGGEST_MIN_SCORE", "0.06"))
 
 
+def situation_items(kb, text: Text) -> List[Text]:
+    """Items the lexicon's ``situations`` link to words of the text (被辞退 -> 失业登记 ...)."""
+    from knowledge.text import normalize
+
+    norm = normalize(text)
+    found: List[Text] = []
+    for item_id, words in ((kb.lexicon or {}).get("situations") or {}).items():
+        if item_id in kb.items and any(normalize(str(w)) in norm for w in words or ()):
+            found.append(item_id)
+    return found
+
+
 def suggest_items(kb, text: Text, named: List[Text], bundle_id: Optional[Text]) -> List[Text]:
     if named:
         return named
     if not text:
         return []
-    items: List[Text] = []
+    items: List[Text] = [i for i in situation_items(kb, text)
+                         if not bundle_id or kb.items[i].bundle_id == bundle_id]
+    if items:
+        best_bundle = kb.items[items[0]].bundle_id
+        return [i for i in items if kb.items[i].bundle_id == best_bundle][:3]
     for passage in kb.search(text, k=5):
         item_id = getattr(passage, "item_id", None)
         if passage.score < SUGGEST_MIN_SCORE or item_id not in kb.items:

@@ -347,6 +347,7 @@ LEXICON_FILE = Map({
     "weak_cues": List(Str()),
     "question_markers": List(Str()),
     "act_cues": Dict(List(Str())),
+    "situations": Dict(List(Str())),
 })
 
 CONTRASTS_FILE = Map({"contrasts": List(List(Str(), min_len=2), min_len=1)})

@@ -79,3 +79,12 @@ def test_need_described_in_own_words_finds_labour_rights(kb):
     tracker = make_tracker("empty", text="老板欠了我三个月工资不给", intent="describe_need", entities=[])
     messages, _ = run_action(ActionSuggestBundle(), tracker)
     assert kb.bundles["labor_rights"].name in all_text(messages)
+
+
+def test_need_in_everyday_words_gets_items_from_the_lexicons_situations(kb):
+    for text, item_id in (("我被公司辞退了", "unemployment_registration"), ("手被机器压伤了", "work_injury_recognition"),
+                          ("公司倒闭了我失业了", "unemployment_benefit")):
+        tracker = make_tracker("empty", text=text, intent="describe_need", entities=[])
+        messages, events = run_action(ActionSuggestBundle(), tracker)
+        assert kb.items[item_id].name in all_text(messages), text
+        assert slot_events(events)["pending_confirmation"]["type"] == "select_suggested"
