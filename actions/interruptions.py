@@ -38,6 +38,9 @@ def answer_question(tracker: Tracker) -> Optional[Reply]:
     if kb is None:
         return None
     reply = answer_reply(kb, tracker)
+    text = reply.text
+    if (reply.pending or {}).get("type") == "select_suggested":
+        text = text.rsplit("\n\n", 1)[0]   # no offer to select in the middle of a form
     # selection buttons would leave the form; keep only hand-over style buttons
     keep = [b for b in reply.buttons or [] if b.get("payload", "").startswith("/human_handoff")]
-    return Reply(reply.text, keep)
+    return Reply(text, keep)

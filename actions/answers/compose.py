@@ -174,12 +174,16 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if link and (linked_asked or "materials" in wanted):
         parts.append(link)
 
+    pending = None
     if len(targets) == 1 and targets[0].kind == "item" and targets[0].id not in ask.selected:
         item = kb.items[targets[0].id]
         buttons.append({"title": f"选择办理：{item.name}", "payload": ks.payload("select_items", item=[item.id])})
+        # the offer is a real question: 好的 / 行，就它了 accepts it (actions/confirmation.py)
+        parts.append(f"需要为您选上“{item.name}”吗？")
+        pending = {"type": "select_suggested", "bundle": item.bundle_id, "items": [item.id]}
     if wanted == ["policy"] and len(targets) == 1:
         buttons = aspect_buttons(kb, targets[0]) + buttons
-    return Reply("\n\n".join(_unique(parts)), _dedupe(buttons))
+    return Reply("\n\n".join(_unique(parts)), _dedupe(buttons), pending)
 
 
 def which_target(kb, ask: Ask, wanted: List[Text]) -> Reply:

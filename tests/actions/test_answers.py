@@ -308,3 +308,12 @@ def test_bundle_overview_keeps_the_tables_other_materials(kb):
     for line in text.splitlines():
         if line.startswith(("3. 职业指导", "7. 失业保险金申领")):
             assert line.endswith("无需材料"), line
+
+
+def test_an_answer_about_one_unselected_item_offers_it_as_a_real_question(kb):
+    messages, events = _run("失业金咋领，要带啥")
+    text = all_text(messages)
+    name = kb.items["unemployment_benefit"].name
+    assert f"需要为您选上“{name}”吗" in text
+    assert slot_events(events)["pending_confirmation"] == {
+        "type": "select_suggested", "bundle": "unemployment", "items": ["unemployment_benefit"]}
