@@ -150,6 +150,9 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     several_aspects = len(wanted) > 1
     linked_asked = "linked" in wanted
     link = facts.linked_line(kb, [t.id for t in targets if t.kind == "item"], ask.region)
+    show_link = bool(link) and (linked_asked or "materials" in wanted)
+    ruled = {r.item_id for r in kb.link_rules}
+    link_after = next((t.id for t in targets if t.id in ruled), None)
     for target in targets:
         asked = list(wanted)
         if "linked" in asked and (link or len(wanted) > 1):
@@ -170,8 +173,11 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             title, lines = blocks[0]
             head = (f"“{target.name}”{title}：" if title.startswith("需要") else f"“{target.name}”的{title}：") if title else ""
             parts.append("\n".join(([head] if head else []) + lines))
+        if show_link and target.id == link_after:   # the rule stays in the part of the item it is about
+            parts[-1] += "\n" + link
+            show_link = False
 
-    if link and (linked_asked or "materials" in wanted):
+    if show_link:
         parts.append(link)
 
     pending = None

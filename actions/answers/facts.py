@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from actions import kb_support as ks
 from actions.answers.ask import Ask
@@ -165,17 +165,26 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
 
 
 def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:
-    """The linked-item rules of these items, in one sentence attributed to their guide (北京);
-    None when none applies or the question is scoped to another region."""
-    rules = [r for r in kb.link_rules if r.item_id in item_ids and r.item_id in kb.items]
-    if not rules:
+    """The linked-item rules of these items, one sentence per region's guide (北京: 联办;
+    湖南: 同步进行求职登记), each attributed; None when none applies or the question is
+    scoped to a region whose guide has no such rule."""
+    by_region: Dict[Text, List[Any]] = {}
+    for r in kb.link_rules:
+        if r.item_id in item_ids and r.item_id in kb.items and (not region or r.region == region):
+            by_region.setdefault(r.region or "北京", []).append(r)
+    if not by_region:
         return None
-    rule_region = rules[0].region or "北京"
-    if region and region != rule_region:
-        return None
-    parts = [f"办理“{kb.items[r.item_id].name}”需同时办理{ks.names(kb, [i for i in r.requires if i in kb.items])}"
-             for r in rules]
-    return f"按{rule_region}的规定须联办（依据：{cite(rules[0].source)}）：" + "；".join(parts) + "。"
+    sentences = []
+    for rule_region, rules in by_region.items():
+        if not any("联办" in (r.summary or "") for r in rules):
+            # the guide's own words where it does not call it 联办 (湖南: 同步进行求职登记)
+            said = "；".join(dict.fromkeys(s(r.summary) for r in rules if s(r.summary)))
+            sentences.append(f"按{rule_region}的规定（依据：{cite(rules[0].source)}）：{said}。")
+            continue
+        parts = [f"办理“{kb.items[r.item_id].name}”需同时办理{ks.names(kb, [i for i in r.requires if i in kb.items])}"
+                 for r in rules]
+        sentences.append(f"按{rule_region}的规定须联办（依据：{cite(rules[0].source)}）：" + "；".join(parts) + "。")
+    return "\n".join(sentences)
 
 
 def linked_block(kb, target: Target, ask: Ask) -> Block:
