@@ -206,7 +206,10 @@ class WeChatInput(InputChannel):
         openid, account = str(raw.get("FromUserName", "")), str(raw.get("ToUserName", ""))
         msg_id = raw.get("MsgId")
         dedupe = f"msg:{account}:{msg_id}" if msg_id else f"evt:{account}:{openid}:{raw.get('CreateTime', '')}"
-        incoming = _Incoming(openid, account, dedupe, msg.type, metadata={"wechat": {"type": msg.type}})
+        # the lookup limits count per subscriber, not per WeChat server address (backend/app/api/deps.py)
+        subscriber = hashlib.sha256(f"{account}:{openid}".encode("utf-8")).hexdigest()[:32]
+        incoming = _Incoming(openid, account, dedupe, msg.type,
+                             metadata={"wechat": {"type": msg.type}, "client_address": f"wechat:{subscriber}"})
         if msg.type == "text":
             content = (msg.content or "").strip()
             buttons, numbered = await load_buttons(self.store, openid)

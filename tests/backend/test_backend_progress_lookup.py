@@ -254,3 +254,20 @@ def test_lookup_requires_service_token(client):
     )
     assert r.status_code == 401
     assert client.get("/api/v1/lookup", headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}).status_code == 405
+
+
+def test_wechat_subscribers_are_counted_one_by_one(api, db_url):
+    """All WeChat traffic comes from WeChat's servers: the channel's subscriber key
+    keeps one subscriber's failed guesses from locking the others out."""
+    def lookup(client, seq):
+        return api.client.post(
+            "/api/v1/lookup",
+            json={"id_number": factories.make_id(birth="19810101", seq=seq), "phone_last4": "1234"},
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Client-Address": client},
+        )
+    guesser, other = "wechat:" + "a" * 32, "wechat:" + "b" * 32
+    assert all(lookup(guesser, f"{i:03d}").status_code == 200 for i in range(10))
+    assert lookup(guesser, "998").status_code == 429
+    assert lookup(other, "500").status_code == 200
+    keys = {row["client_key"] for row in rows(db_url, "SELECT client_key FROM lookup_audit")}
+    assert {f"sub:{guesser}", f"sub:{other}"} <= keys

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -89,8 +90,16 @@ def require_worker(staff: StaffDep) -> StaffPrincipal:
 WorkerDep = Annotated[StaffPrincipal, Depends(require_worker)]
 
 
+_SUBSCRIBER = re.compile(r"wechat:[0-9a-f]{32}")
+
+
 def _address_key(raw: str) -> str | None:
-    """`addr:<ip>` for a valid IP address (IPv6: its /64, what one subscriber gets)."""
+    """`addr:<ip>` for a valid IP address (IPv6: its /64, what one subscriber gets);
+    `sub:wechat:<hash>` for a WeChat subscriber: every WeChat message arrives from
+    WeChat's servers, so the channel passes a keyed hash of the signed OpenID instead
+    (bot/channels/wechat.py), and one subscriber's failures never lock the others."""
+    if _SUBSCRIBER.fullmatch(raw.strip()):
+        return "sub:" + raw.strip()
     try:
         address = ipaddress.ip_address(raw.strip())
     except ValueError:
