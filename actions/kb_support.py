@@ -183,15 +183,6 @@ def region_of_turn(kb, tracker: Tracker) -> Optional[Text]:
     return slot if slot in regions else None
 
 
-def regions_in_message(kb, tracker: Tracker) -> List[Text]:
-    regions = known_regions(kb)
-    found = [v for v in entity_values(tracker, "region") if v in regions]
-    text = "" if is_payload(tracker) else latest_text(tracker)
-    for region in regions:
-        if region in text and region not in found:
-            found.append(region)
-    return found
-
 
 @lru_cache(maxsize=1)
 def _regions_cache() -> tuple:

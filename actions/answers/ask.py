@@ -44,10 +44,6 @@ class Ask:
             return self.selected, "selection"
         return [], ""
 
-    def with_items(self, items: List[Text], services: List[Text] = ()) -> "Ask":
-        copy = Ask(**{k: getattr(self, k) for k in self.__dataclass_fields__})
-        copy.items, copy.services = list(items), list(services)
-        return copy
 
 
 def _valid(values: List[Any], known) -> List[Text]:

@@ -5,9 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Text
 
 from actions import kb_support as ks
+from knowledge import phrases
 
-#: What we say where a guide is silent: never a claim of our own.
-NOT_STATED = "指引未列明{what}，可咨询人社服务热线12333或办理地经办机构"
 
 
 @dataclass
@@ -22,7 +21,8 @@ def s(value: Any) -> Text:
 
 
 def not_stated(what: Text) -> Text:
-    return NOT_STATED.format(what=what)
+    """What we say where a guide is silent (knowledge/phrases.py keeps the wording)."""
+    return phrases.not_stated(what)
 
 
 def cite(source: Any) -> Text:

@@ -56,21 +56,23 @@ def rest_sender(rasa_url: str) -> Callable[[str], str]:
     return send
 
 
-def offline_sender() -> Callable[[str], str]:
-    """The answer action alone, as if the classifier had said ask_question (no Rasa):
-    separates what the answers get right from what the classifier does."""
+def answer_offline(kb, text: str) -> str:
+    """The answer action alone, as if the classifier had said ask_question (no Rasa)."""
     from rasa_sdk import Tracker
 
-    from actions import kb_support as ks
     from actions.answers.action import answer_reply
     from bot.components.normalizer import normalize_text
 
-    kb = ks.get_kb()
+    latest = {"text": normalize_text(text), "intent": {"name": "ask_question", "confidence": 1.0}, "entities": []}
+    return answer_reply(kb, Tracker("offline", {}, latest, [], False, None, {}, "")).text
 
-    def send(text: str) -> str:
-        latest = {"text": normalize_text(text), "intent": {"name": "ask_question", "confidence": 1.0}, "entities": []}
-        return answer_reply(kb, Tracker("bench", {}, latest, [], False, None, {}, "")).text
-    return send
+
+def offline_sender() -> Callable[[str], str]:
+    """Separates what the answers get right from what the classifier does."""
+    from actions import kb_support as ks
+
+    kb = ks.get_kb()
+    return lambda text: answer_offline(kb, text)
 
 
 def fidelity_checker():

@@ -8,9 +8,7 @@ import pytest
 
 pytest.importorskip("rasa_sdk", reason="the answer action runs in the bot environment (.venv-bot)")
 
-from rasa_sdk import Tracker  # noqa: E402
-
-from actions.answers.action import answer_reply  # noqa: E402
+from benchmarks.understanding.run import answer_offline  # noqa: E402
 from knowledge import load_kb  # noqa: E402
 from tests.fidelity.cases import all_cases  # noqa: E402
 from tests.fidelity.checker import check_answer  # noqa: E402
@@ -19,16 +17,9 @@ KB = load_kb()
 CASES = all_cases(KB)
 
 
-def reply_to(text: str) -> str:
-    from bot.components.normalizer import normalize_text
-
-    latest = {"text": normalize_text(text), "intent": {"name": "ask_question", "confidence": 1.0}, "entities": []}
-    return answer_reply(KB, Tracker("fidelity", {}, latest, [], False, None, {}, "")).text
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.text for c in CASES])
 def test_answer_states_only_what_the_guides_say(case):
-    reply = reply_to(case.text)
+    reply = answer_offline(KB, case.text)
     problems = check_answer(KB, items=case.items, services=case.services, aspects=case.aspects,
                             region=case.region, text=reply)
     assert problems == [], "\n".join([reply, "---"] + [str(p) for p in problems])
