@@ -1,7 +1,8 @@
 """Import every model so that `Base.metadata` is complete (Alembic, tests)."""
 from backend.app.case.models import Case, CaseEvent, CaseItem
 from backend.app.core.db import Base
+from backend.app.hotline.models import CallNote, Handoff, HandoffMessage
 from backend.app.lookup.models import LookupAudit, RateLimitHit
 from backend.app.staff.models import RevealAudit, StaffToken, StaffViewAudit
 
-__all__ = ["Base", "Case", "CaseEvent", "CaseItem", "LookupAudit", "RateLimitHit", "RevealAudit", "StaffToken", "StaffViewAudit"]
+__all__ = ["Base", "CallNote", "Handoff", "HandoffMessage", "Case", "CaseEvent", "CaseItem", "LookupAudit", "RateLimitHit", "RevealAudit", "StaffToken", "StaffViewAudit"]

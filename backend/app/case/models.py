@@ -54,6 +54,9 @@ class Case(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The 12333 agent who submitted the case on the caller's behalf (channel hotline).
+    submitted_by_staff_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    submitted_by_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     items: Mapped[list["CaseItem"]] = relationship(
         back_populates="case", order_by="CaseItem.position", cascade="all, delete-orphan"
