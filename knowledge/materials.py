@@ -1,8 +1,22 @@
 """Materials checklist for a set of items: shared materials are listed once."""
 from __future__ import annotations
 
+import hashlib
+
 from . import phrases
 from .models import ChecklistEntry
+
+
+def material_key(m) -> tuple:
+    """What makes two materials the same one (the checklist merges on it)."""
+    return (m.name, m.note, m.quantity, m.condition, m.applicant)
+
+
+def material_id(m) -> str:
+    """A stable id of a material, derived from its key: ``m-`` + 12 hex digits.
+    Uploaded files are linked to it (backend/app/materials)."""
+    raw = "\x1f".join("" if part is None else str(part) for part in material_key(m))
+    return "m-" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
 
 
 def provision_for_materials(item, region: str | None):
@@ -29,7 +43,7 @@ def materials_checklist(kb, item_ids, region: str | None = None) -> list[Checkli
         if prov is None:
             continue
         for m in prov.materials:
-            key = (m.name, m.note, m.quantity, m.condition, m.applicant)
+            key = material_key(m)
             if key not in entries:
                 entries[key] = {"material": m, "needed_by": [], "source": prov.source}
                 order.append(key)
