@@ -1,9 +1,11 @@
 """The /api/v1 router."""
 from fastapi import APIRouter
 
+from backend.app.api.routes import hotline
 from backend.app.api.routes import cases, lookup, staff
 
 api_router = APIRouter()
 api_router.include_router(cases.router)
 api_router.include_router(lookup.router)
 api_router.include_router(staff.router)
+api_router.include_router(hotline.router)

@@ -51,6 +51,13 @@ class ApplicantIn(RequestModel):
         return normalize_mobile(value)
 
 
+class SubmittingAgent(RequestModel):
+    """The 12333 agent who submits on a caller's behalf (channel hotline only)."""
+
+    staff_id: Identifier = Field(description="坐席的工作人员编号")
+    name: str = Field(min_length=1, max_length=64, description="坐席姓名")
+
+
 class CaseCreate(RequestModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_CREATE]})
 
@@ -63,6 +70,16 @@ class CaseCreate(RequestModel):
         max_length=MAX_FORM_KEYS,
         description="申请表字段：{字段编号: 值}，值为文本、数字或 true/false；字段定义见知识库 form_sections",
     )
+    agent: SubmittingAgent | None = Field(
+        default=None, description="代为申请的12333坐席（仅 channel=hotline）；记入案件与创建事件"
+    )
+
+    @field_validator("agent")
+    @classmethod
+    def _agent_on_hotline(cls, value, info):
+        if value is not None and info.data.get("channel") not in (None, Channel.hotline):
+            raise ValueError("只有12333热线渠道的申请可以记录代办坐席。")
+        return value
 
 
 class BundleOut(BaseModel):

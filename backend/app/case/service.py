@@ -134,6 +134,8 @@ def _build_case(
         create_response="",
         submitted_at=now,
         updated_at=now,
+        submitted_by_staff_id=body.agent.staff_id if body.agent else None,
+        submitted_by_name=body.agent.name if body.agent else None,
     )
     for position, entry in enumerate(expanded):
         deadline = catalog.expected_completion(entry.item_id, submitted_on)
@@ -151,7 +153,9 @@ def _build_case(
                 updated_at=now,
             )
         )
-    transitions.record_creation(case, APPLICANT)
+    transitions.record_creation(
+        case, transitions.Actor(ActorType.agent, body.agent.staff_id) if body.agent else APPLICANT
+    )
     return case, _created_body(case)
 
 
