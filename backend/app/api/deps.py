@@ -15,6 +15,7 @@ from backend.app.core.errors import ApiError
 from backend.app.core.runtime import Runtime
 from backend.app.fields import strip_control_chars
 from backend.app.staff.models import StaffRole
+from backend.app.staff.sessions import authenticate_session, is_session_token
 from backend.app.staff.tokens import StaffPrincipal, authenticate_staff
 
 service_bearer = HTTPBearer(
@@ -24,7 +25,10 @@ service_bearer = HTTPBearer(
 )
 staff_bearer = HTTPBearer(
     scheme_name="StaffToken",
-    description="工作人员令牌（worker 办事员 / agent 12333坐席），由 `python -m backend.app.cli create-staff` 签发",
+    description=(
+        "工作人员令牌（worker 办事员 / agent 12333坐席），由 `python -m backend.app.cli create-staff` 签发；"
+        "或 POST /api/v1/staff/session 登录得到的会话令牌"
+    ),
     auto_error=False,
 )
 
@@ -72,7 +76,11 @@ def require_staff(
 ) -> StaffPrincipal:
     if credentials is None:
         raise _unauthorized()
-    principal = authenticate_staff(session, runtime.settings, credentials.credentials)
+    token = credentials.credentials
+    if is_session_token(token):  # a console session (web page server, cookie)
+        principal = authenticate_session(session, runtime.settings, token)
+    else:
+        principal = authenticate_staff(session, runtime.settings, token)
     if principal is None:
         raise _unauthorized()
     return principal
@@ -139,3 +147,19 @@ def client_key(
 
 
 ClientKeyDep = Annotated[str, Depends(client_key)]
+
+
+def signin_client(request: Request, runtime: RuntimeDep) -> str:
+    """The client of the sign-in limits: the address the web page server saw
+    (its X-Forwarded-For, trusted only from STAFF_TRUSTED_PROXIES), else the peer."""
+    host = request.client.host if request.client else "unknown"
+    trusted = {p.strip() for p in runtime.settings.STAFF_TRUSTED_PROXIES.split(",") if p.strip()}
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if host in trusted and forwarded:
+        key = _address_key(forwarded.split(",")[-1])
+        if key and key.startswith("addr:"):
+            return key
+    return "ip:" + strip_control_chars(host)[:60]
+
+
+SignInClientDep = Annotated[str, Depends(signin_client)]

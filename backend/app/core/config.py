@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     LOOKUP_MAX_PER_CLIENT: int = Field(default=30, ge=1)
     LOOKUP_CLIENT_WINDOW_SECONDS: int = Field(default=60, ge=1)
 
+    # Staff console sessions (POST /api/v1/staff/session): idle and absolute
+    # lifetime; failed sign-ins per user name / per client within the window.
+    STAFF_SESSION_IDLE_MINUTES: int = Field(default=8 * 60, ge=1)
+    STAFF_SESSION_ABSOLUTE_HOURS: int = Field(default=12, ge=1)
+    STAFF_SIGNIN_MAX_FAILURES_PER_NAME: int = Field(default=5, ge=1)
+    STAFF_SIGNIN_MAX_FAILURES_PER_CLIENT: int = Field(default=20, ge=1)
+    STAFF_SIGNIN_FAILURE_WINDOW_SECONDS: int = Field(default=15 * 60, ge=1)
+    # Peers (the web page server) whose X-Forwarded-For names the signing-in client.
+    STAFF_TRUSTED_PROXIES: str = "127.0.0.1,::1"
+
     # Largest request body accepted (413 above); a submission is a few kB.
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
 

@@ -64,3 +64,56 @@ class StaffViewAudit(Base):
     query: Mapped[str | None] = mapped_column(Text, nullable=True)
     result_count: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class StaffAccount(Base):
+    """A staff member who signs in with a user name and password (web consoles)."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Sign-in name, stored lower-case (unique); `name` is the display name.
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[StaffRole] = mapped_column(
+        Enum(StaffRole, name="staff_account_role", native_enum=False, length=16, create_constraint=True)
+    )
+    # scrypt$<log2 n>$<r>$<p>$<salt>$<hash> (backend/app/staff/passwords.py)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def staff_id(self) -> str:
+        return f"account-{self.id}"
+
+
+class StaffSession(Base):
+    """A signed-in console session. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Absolute end; the idle limit counts from last_seen_at (both settings).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StaffSignInAudit(Base):
+    """Every sign-in attempt and sign-out. The user name is kept only as a hash."""
+
+    __tablename__ = "staff_signin_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # set when the name belongs to an account
+    staff_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    username_hash: Mapped[str] = mapped_column(String(64))
+    # success | failed | locked | signed_out
+    outcome: Mapped[str] = mapped_column(String(16))
+    client_key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -131,3 +131,27 @@ class TransitionRequest(RequestModel):
             if entry and entry not in cleaned:
                 cleaned.append(entry)
         return cleaned
+
+
+class SignInRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"username": "zhangsan", "password": "…"}]}
+    )
+
+    username: FreeText(64, 1) = Field(description="用户名（由 create-staff --username 创建）")
+    password: str = Field(min_length=1, max_length=256, description="密码")
+
+
+class StaffWhoAmI(BaseModel):
+    staff_id: str = Field(examples=["account-3"])
+    username: str | None = Field(description="用户名；用令牌访问时为 null")
+    name: str = Field(examples=["张三"])
+    role: str = Field(examples=["worker"], description="worker 办事员 / agent 12333坐席（只读）")
+    role_label: str = Field(examples=["办事员"])
+    signed_in_at: datetime | None = None
+    expires_at: datetime | None = Field(default=None, description="会话最迟结束时间（登录后固定时长）")
+    idle_expires_at: datetime | None = Field(default=None, description="若此前一直未操作，会话在此时结束")
+
+
+class SignInResponse(StaffWhoAmI):
+    token: str = Field(description="会话令牌，只返回这一次（网页服务器将其存入 HttpOnly Cookie）")

@@ -20,6 +20,9 @@ class StaffPrincipal:
     staff_id: str
     name: str
     role: StaffRole
+    # Set when the principal signed in with a password (a console session).
+    username: str | None = None
+    session_id: int | None = None
 
 
 def new_token() -> str:
