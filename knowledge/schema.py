@@ -343,6 +343,8 @@ LEXICON_FILE = Map({
     "distractors": List(Str()),
     "aspects": Dict(List(Str())),
     "aspect_patterns": Dict(List(Str())),
+    "fallback_patterns": Dict(List(Str())),
+    "aspect_anchors": Dict(Map({"anchors": List(Str()), "otherwise": Str()})),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
     "question_markers": List(Str()),

@@ -75,6 +75,15 @@ class Understanding:
             for group, ps in (lex.get("aspect_patterns") or {}).items()
             for p in ps or ()
         ]
+        self.fallback_patterns = [
+            (_CUE_ALIASES.get(group, group), re.compile(p))
+            for group, ps in (lex.get("fallback_patterns") or {}).items()
+            for p in ps or ()
+        ]
+        self.anchors = {
+            aspect: ([normalize(str(w)) for w in spec.get("anchors") or ()], spec.get("otherwise"))
+            for aspect, spec in (lex.get("aspect_anchors") or {}).items()
+        }
         self.howto_topics = [
             (topic, [normalize(str(w)) for w in words or ()])
             for topic, words in (lex.get("howto_topics") or {}).items()
@@ -134,6 +143,13 @@ class Understanding:
             if rx.search(masked) or rx.search(norm):
                 found.append(aspect)
         aspects = set(found) or set(weak)
+        for aspect, (anchors, otherwise) in self.anchors.items():
+            if aspect in aspects and not any(w and w in norm for w in anchors):
+                aspects.discard(aspect)
+                if otherwise:
+                    aspects.add(otherwise)
+        if not aspects and (out.items or out.services):
+            aspects.update(a for a, rx in self.fallback_patterns if rx.search(masked))
         if not aspects and any(term in masked for term in self.material_terms):
             aspects.add("materials")   # “需要学历证书吗”: a material named in a question
         if "apply" in aspects:
@@ -144,7 +160,7 @@ class Understanding:
         out.howto_topic = next(
             (topic for topic, words in self.howto_topics if any(w and w in masked for w in words)), None)
         # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
-        if "service_311" in out.services and not aspects - {"policy"}:
+        if "service_311" in out.services and (not aspects - {"policy"} or "policy" in aspects):
             aspects.add("service_311")   # “311是什么”: the service itself
         if "service_311" in aspects:
             aspects.discard("policy")

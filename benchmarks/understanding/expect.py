@@ -85,6 +85,8 @@ def _material_facts(p) -> List[str]:
         return [m.name for m in others]
     if status == "none_required":
         return ["无需材料"]
+    if status == "provided_by_authority" and getattr(p, "materials_text", ""):
+        return [p.materials_text[:12]]   # “无需提供，……由……移送”: the guide's own words
     return [SILENT]
 
 
