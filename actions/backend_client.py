@@ -99,6 +99,13 @@ class BackendClient:
             "POST", "/api/v1/cases", json=payload, headers={"Idempotency-Key": idempotency_key}
         )
 
+    async def enqueue_handoff(self, conversation_id: str, channel: str, context: Dict[str, Any]) -> Dict[str, Any]:
+        """POST /api/v1/handoffs: queue the conversation for the 12333 agent console (context masked)."""
+        return await self.request(
+            "POST", "/api/v1/handoffs",
+            json={"conversation_id": conversation_id, "channel": channel, "context": context},
+        )
+
     async def lookup(
         self, id_number: str, phone_last4: str, client_id: str, client_address: Optional[str] = None
     ) -> Dict[str, Any]:

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import kb_support as ks
+from actions.agent.script import attach_agent_script
 from actions.answers.ask import from_tracker
 from actions.answers.compose import compose, search_reply
 from actions.answers.render import Reply, handoff_reply
@@ -42,4 +43,5 @@ class ActionAnswerQuestion(ks.KBAction):
         if back and reply.pending is None:
             text += "\n\n您已选择的事项仍为您保留，可以继续选择。"
         dispatcher.utter_message(text=text, buttons=buttons)
+        attach_agent_script(kb, dispatcher, tracker, reply)   # the 12333 console only (actions/agent/script.py)
         return [SlotSet("pending_confirmation", reply.pending), SlotSet("pending_question", None)]

@@ -21,6 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.agent import form as agent_form
 from actions.application.detours import (
     DETOUR_CONFIDENCE,
     SELECTION_INTENTS,
@@ -131,9 +132,11 @@ class ValidateApplicationForm(FormValidationAction):
                 # not an answer and nothing else we can do with it: nothing counts as a failed try
                 dispatcher.utter_message(text=NOT_AN_ANSWER_TEXT)
                 return {"application_input": None}
+        before = dict(state.get("answers") or {})
         outcome = eng.handle(state, text, intent)
         for reply in outcome.replies:
             utter(dispatcher, reply)
+        agent_form.after_answer(dispatcher, tracker, eng, before, outcome.state)   # agent console only
         return {"application_input": DONE if outcome.done else None, "application": outcome.state}
 
 

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.agent.register import agent_of, is_agent
 from actions.application.engine import Engine
 from actions.application.plan import build_plan, submitted_form
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
@@ -23,7 +24,7 @@ RETRY_BUTTON = {"title": "重新提交", "payload": "/resubmit_application"}
 def channel_of(tracker: Tracker) -> str:
     """web, wechat or hotline - what the backend records as 受理渠道."""
     sender = tracker.sender_id or ""
-    if sender.startswith("hotline-"):
+    if sender.startswith("hotline-") or is_agent(tracker):
         return "hotline"
     if sender.startswith("wechat-") or tracker.get_latest_input_channel() == "wechat":
         return "wechat"
@@ -34,7 +35,7 @@ def payload_of(state: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
     kb = load_kb()
     plan = build_plan(kb, state["items"])
     answers = state["answers"]
-    return {
+    payload = {
         "bundle_id": state["bundle"],
         "item_ids": state["items"],
         "channel": channel_of(tracker),
@@ -42,6 +43,10 @@ def payload_of(state: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
                       "phone": answers.get("phone", "")},
         "form": submitted_form(plan, answers),
     }
+    agent = agent_of(tracker)   # the 12333 agent submitting on the caller's behalf (bot/channels/hotline.py)
+    if agent and payload["channel"] == "hotline":
+        payload["agent"] = agent
+    return payload
 
 
 def expectation(item: Dict[str, Any], submitted_at: str) -> str:

@@ -1,0 +1,44 @@
+"""The application form in the agent register: personal values read back masked, the next field to ask."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.agent.register import is_agent
+from actions.application.plan import find
+
+#: field types whose value the agent reads back (masked) for the caller to confirm
+READ_BACK = ("id_number", "phone", "bank_card")
+
+
+def form_script(eng: Any, before: Dict[str, Any], state: Dict[str, Any]) -> Dict[Text, Any]:
+    answers = state.get("answers") or {}
+    plan = eng.plan(state) if state.get("items") else []
+    readback: List[Dict[Text, Text]] = []
+    for planned in plan:
+        f = planned.field
+        if f.type in READ_BACK and answers.get(f.id) not in (None, "") and answers.get(f.id) != before.get(f.id):
+            readback.append({"label": f.label, "masked": eng.display_value(f.type, answers[f.id])})
+    say = [f"跟您核对一下：{r['label']}是 {r['masked']}，对吗？" for r in readback]
+    stage = state.get("stage")
+    if stage == "confirming":
+        ask_next = "请向来电人逐项复述申请摘要（号码只读脱敏部分），确认无误后点“确认提交”。"
+    elif stage == "filling" and state.get("pending"):
+        planned = find(plan, state["pending"])
+        label = planned.field.label if planned is not None else ""
+        ask_next = f"请向来电人询问：{label}" if label else "请按屏幕上的问题继续询问来电人。"
+    elif stage == "submitted":
+        ask_next = "请把办件编号告诉来电人，并提醒其凭身份证号码和手机号后4位查询进度。"
+    else:
+        ask_next = None
+    return {"kind": "form", "say": say, "ask_next": ask_next, "readback": readback, "facts": [], "differences": []}
+
+
+def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, eng: Any,
+                 before: Dict[str, Any], state: Any) -> None:
+    """In the agent register only: one custom payload after the form handled a message."""
+    if not is_agent(tracker) or not isinstance(state, dict):
+        return
+    dispatcher.utter_message(json_message={"agent": form_script(eng, before or {}, state)})
