@@ -20,6 +20,7 @@ TAGS = [
     {"name": "cases", "description": "提交与补正申请（动作服务器调用，需 SERVICE_TOKEN 与 Idempotency-Key）"},
     {"name": "lookup", "description": "申请人凭身份证号码和手机号后4位查询办理进度（动作服务器调用）"},
     {"name": "staff", "description": "工作人员：办事员（worker）可办理和查看完整信息，12333坐席（agent）只读"},
+    {"name": "materials", "description": "申请材料：申请人凭上传凭证上传（JPG/PNG/PDF，加密保存），工作人员查看（记入材料记录）"},
     {"name": "health", "description": "存活与就绪检查"},
 ]
 
@@ -59,5 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     # Outermost last: the body limit runs before anything reads the body.
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.MAX_BODY_BYTES,
+        own_limit_prefixes=(API_PREFIX + "/uploads/materials/",),  # MATERIAL_MAX_BYTES, read by the route
+    )
     return app

@@ -175,3 +175,34 @@ def check_loaded() -> str | None:
     except Exception as exc:  # noqa: BLE001 - reported by /ready
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+@dataclass(frozen=True)
+class MaterialEntry:
+    id: str
+    name: str
+    display: str
+    needed_by: tuple[str, ...]
+    condition: str | None
+
+
+def materials_checklist(item_ids: list[str]) -> list[MaterialEntry]:
+    """The merged materials checklist of these items (a shared material once), with stable ids."""
+    return list(_materials_checklist(tuple(item_ids)))
+
+
+@lru_cache(maxsize=512)
+def _materials_checklist(item_ids: tuple[str, ...]) -> tuple[MaterialEntry, ...]:
+    from knowledge.materials import material_id
+
+    known = [i for i in item_ids if i in _kb().items]
+    return tuple(
+        MaterialEntry(
+            id=material_id(e.material),
+            name=e.material.name,
+            display=e.material.display(),
+            needed_by=tuple(e.needed_by),
+            condition=e.material.condition,
+        )
+        for e in _kb().materials_checklist(known)
+    )

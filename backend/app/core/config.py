@@ -16,6 +16,7 @@ from backend.app.core.db import normalize_db_url
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "backend.db"
+DEFAULT_MATERIALS_DIR = REPO_ROOT / "var" / "materials"
 
 # Development defaults. They are public (they are in this file), so production
 # must override every one of them.
@@ -75,6 +76,12 @@ class Settings(BaseSettings):
 
     # Largest request body accepted (413 above); a submission is a few kB.
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
+
+    # Materials uploaded with an application (backend/app/materials): where the
+    # encrypted files are kept, the largest file, how long an upload token works.
+    MATERIALS_DIR: Path = DEFAULT_MATERIALS_DIR
+    MATERIAL_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1024)
+    MATERIAL_UPLOAD_TOKEN_HOURS: int = Field(default=72, ge=1)
 
     BACKEND_HOST: str = "127.0.0.1"
     BACKEND_PORT: int = 8000

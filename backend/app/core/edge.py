@@ -48,12 +48,18 @@ async def _send_too_large(send) -> None:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app, max_bytes: int) -> None:
+    """`own_limit_prefixes`: paths whose route reads the body itself under its own,
+    larger limit (file uploads, streamed and counted there)."""
+
+    def __init__(self, app, max_bytes: int, own_limit_prefixes: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own_limit_prefixes = own_limit_prefixes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.own_limit_prefixes and scope.get("path", "").startswith(self.own_limit_prefixes):
             return await self.app(scope, receive, send)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":

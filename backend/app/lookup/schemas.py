@@ -57,12 +57,18 @@ class TimelineEvent(BaseModel):
     resubmit: list[str]
 
 
+class UploadGrant(BaseModel):
+    upload_token: str = Field(description="材料上传凭证（只对本案件有效，案件为待办或已退回时可用）")
+    expires_at: datetime
+
+
 class LookupCase(CaseHeaderOut):
     applicant: MaskedApplicant
     bank_cards: list[MaskedFormValue]
     items: list[LookupItem]
     returned: ReturnInfo | None = Field(description="案件为已退回时：退回原因和需补正内容")
     timeline: list[TimelineEvent]
+    upload: UploadGrant | None = Field(default=None, description="案件为待办或已退回时：上传材料的凭证")
 
 
 class LookupResponse(BaseModel):

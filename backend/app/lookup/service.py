@@ -25,6 +25,8 @@ from backend.app.case.models import Case
 from backend.app.case.personal import factor_hash, id_number_hash
 from backend.app.core.errors import ApiError
 from backend.app.core.runtime import Runtime
+from backend.app.core.timeutil import to_local
+from backend.app.materials import tokens as upload_tokens
 from knowledge.personal_data import InvalidValue, normalize_id_number, normalize_phone_last4
 from backend.app.lookup.models import LookupAudit
 from backend.app.lookup.schemas import LookupRequest
@@ -151,6 +153,15 @@ def lookup(runtime: Runtime, body: LookupRequest, client_key: str) -> dict[str, 
         )
         cases = list(session.execute(stmt).scalars())
         result = [views.lookup_case(c, runtime.cipher) for c in cases]
+        # the verified applicant may upload materials to an open case (待办 / 已退回)
+        for case, out in zip(cases, result):
+            out["upload"] = None
+            if upload_tokens.is_open(case):
+                token, expires = upload_tokens.issue(
+                    session, case, "lookup", runtime.settings.MATERIAL_UPLOAD_TOKEN_HOURS
+                )
+                out["upload"] = {"upload_token": token, "expires_at": to_local(expires).isoformat()}
+        session.commit()
     if result:
         attempt.succeeded(len(result))
     else:
