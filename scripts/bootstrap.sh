@@ -3,6 +3,7 @@
 #
 #   .venv-bot      Python 3.10  requirements/bot.lock.txt      (Rasa 3.6.21, rasa-sdk, jieba, ...)
 #   .venv-backend  Python 3.11  requirements/backend.lock.txt  (FastAPI, SQLAlchemy 2, ...)
+#   and Debian's chromium + fonts-wqy-microhei for the browser tests (`bootstrap.sh browser`)
 #
 # Environments are built once per lock-file content in a cache folder
 # (YJS_CACHE_DIR, default ~/.cache/yijianshi-assistant) and linked into the
@@ -81,6 +82,30 @@ ensure_env() {
   say "$name environment ready: $link -> $target"
 }
 
+# ensure_browser: Debian's Chromium and a CJK font for the browser tests (tests/browser).
+# Playwright's own browser download cannot work here; the tests launch /usr/bin/chromium.
+# Skipped when present; without root or apt-get the browser tests skip with the reason.
+BROWSER_PACKAGES="chromium fonts-wqy-microhei"
+ensure_browser() {
+  if [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+    return 0
+  fi
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "Chromium for the browser tests is missing; as root: apt-get install -y --no-install-recommends $BROWSER_PACKAGES (the browser tests skip until then)"
+    return 0
+  fi
+  local log="$CACHE_DIR/apt-browser.log"
+  mkdir -p "$CACHE_DIR"
+  say "installing $BROWSER_PACKAGES for the browser tests (first time only)"
+  # the package lists only when apt does not know the packages yet
+  if ! apt-cache show chromium fonts-wqy-microhei >/dev/null 2>&1; then
+    apt-get update > "$log" 2>&1 || { tail -n 20 "$log" >&2; die "apt-get update failed; full log: $log"; }
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $BROWSER_PACKAGES >> "$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; die "installing $BROWSER_PACKAGES failed; full log: $log"; }
+  say "browser ready: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+}
+
 PY310="${PYTHON310:-$(find_python 3.10 || true)}"
 [ -n "$PY310" ] || how_to_get 3.10 310
 PY311="${PYTHON311:-$(find_python 3.11 || true)}"
@@ -89,7 +114,9 @@ PY311="${PYTHON311:-$(find_python 3.11 || true)}"
 case "${1:-all}" in
   bot)     ensure_env bot "$PY310" "$ROOT/requirements/bot.lock.txt" ;;
   backend) ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt" ;;
+  browser) ensure_browser ;;
   all)     ensure_env bot "$PY310" "$ROOT/requirements/bot.lock.txt"
-           ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt" ;;
-  *)       die "usage: scripts/bootstrap.sh [bot|backend|all]" ;;
+           ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt"
+           ensure_browser ;;
+  *)       die "usage: scripts/bootstrap.sh [bot|backend|browser|all]" ;;
 esac

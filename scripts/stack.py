@@ -394,7 +394,7 @@ class Stack:
                 "web",
                 [str(BOT_PY), "-m", "logmask", "web.server"],
                 f"{cfg.web_url}/api/health",
-                env=self.env(WEB_HOST=HOST, WEB_PORT=str(cfg.web_port), RASA_URL=cfg.rasa_url),
+                env=self.env(WEB_HOST=HOST, WEB_PORT=str(cfg.web_port), RASA_URL=cfg.rasa_url, BACKEND_URL=cfg.backend_url),
                 startup_timeout=30,
             ),
         ]

@@ -3,7 +3,7 @@
 #   knowledge + backend tests (Python 3.11), knowledge + action + bot tests (Python 3.10),
 #   generated-vocabulary drift check, rasa data validate, training (cached by fingerprint),
 #   rasa test core on the test stories, and end-to-end conversations over HTTP
-#   against the real services.
+#   against the real services, and the staff consoles in a real browser (Debian Chromium, Playwright).
 # Every step runs even when an earlier one failed; the exit code says whether all passed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +47,7 @@ MODEL="$(ls -t models/yjs-*.tar.gz 2>/dev/null | head -n 1)"
 step "rasa test stories"       .venv-bot/bin/rasa test core --model "$MODEL" --stories tests/stories \
                                  --out "$RESULTS/core" --fail-on-prediction-errors
 step "pytest end-to-end"       pytest_in bot e2e tests/e2e
+step "pytest browser"          pytest_in bot browser tests/browser
 
 echo
 echo "==== summary ($(( $(date +%s) - started )) s) ===="

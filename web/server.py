@@ -8,7 +8,10 @@ read), malformed JSON, a missing or odd sender, a message that is not text,
 empty, longer than 500 characters or with lone surrogates. The address of
 the peer goes to Rasa as X-Forwarded-For (bot/edge.py trusts it from here).
 
-    python -m web.server            # WEB_HOST, WEB_PORT, RASA_URL from the environment
+The staff consoles (/worker, sign-in page, /staff/api/ proxy to the backend)
+live in web/staff.py.
+
+    python -m web.server            # WEB_HOST, WEB_PORT, RASA_URL, BACKEND_URL from the environment
 """
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from web import agent, handoff_relay, staff
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY = 8 * 1024
@@ -47,6 +52,9 @@ class ChatHandler(BaseHTTPRequestHandler):
     server_version = "yjs-web/1.0"
     rasa_url = "http://127.0.0.1:5005"
     rasa_timeout = 30.0
+    backend_url = "http://127.0.0.1:8000"  # the case backend (staff consoles: web/staff.py)
+    backend_timeout = 20.0
+    cookie_secure = False  # WEB_COOKIE_SECURE=1 behind HTTPS
 
     # -- helpers ---------------------------------------------------------------
     def _send(self, status: int, body: bytes, content_type: str, cache: str = "no-store") -> None:
@@ -77,6 +85,16 @@ class ChatHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
+        if path.startswith(staff.API_PREFIX):
+            return staff.StaffGateway(self).api()
+        if path.startswith(agent.API_PREFIX):  # the 12333 agent console (web/agent.py)
+            return agent.AgentRoutes(self).handle()
+        if path == handoff_relay.PATH:  # the citizen's page polls a handoff (web/handoff_relay.py)
+            return handoff_relay.poll(self)
+        if path == staff.SIGNIN_PATH:
+            return staff.StaffGateway(self).signin_page()
+        if path in staff.STAFF_PAGES:
+            return staff.StaffGateway(self).page(path)
         if path in ("/", "/index.html"):
             return self._static("index.html")
         if path.startswith("/static/"):
@@ -85,7 +103,25 @@ class ChatHandler(BaseHTTPRequestHandler):
             return self._health()
         self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "页面不存在。"))
 
+    def do_DELETE(self) -> None:
+        self._staff_write()
+
+    def do_PUT(self) -> None:
+        self._staff_write()
+
+    def do_PATCH(self) -> None:
+        self._staff_write()
+
+    def _staff_write(self) -> None:
+        if self.path.split("?")[0].startswith(staff.API_PREFIX):
+            return staff.StaffGateway(self).api()
+        self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "接口不存在。"))
+
     def do_POST(self) -> None:
+        if self.path.split("?")[0].startswith(staff.API_PREFIX):
+            return staff.StaffGateway(self).api()
+        if self.path.split("?")[0].startswith(agent.API_PREFIX):
+            return agent.AgentRoutes(self).handle()
         if self.path.split("?")[0] != "/api/chat":
             return self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "接口不存在。"))
         try:
@@ -116,6 +152,10 @@ class ChatHandler(BaseHTTPRequestHandler):
             return self._json(HTTPStatus.BAD_REQUEST, _error("EMPTY", "请输入内容后再发送。"))
         if len(message) > MAX_MESSAGE:
             return self._json(HTTPStatus.BAD_REQUEST, _error("TOO_LONG", f"消息请不要超过{MAX_MESSAGE}个字。"))
+        if handoff_relay.is_console_sender(sender):  # hotline-… ids belong to the agent console
+            return self._json(HTTPStatus.BAD_REQUEST, _error("BAD_SENDER", "会话标识无效，请点击“重新开始”。"))
+        if handoff_relay.relay(self, sender, message):  # an agent holds this conversation
+            return None
         self._forward(sender, message)
 
     def _static(self, name: str) -> None:
@@ -167,8 +207,14 @@ class ChatHandler(BaseHTTPRequestHandler):
         self._json(HTTPStatus.OK, replies)
 
 
-def make_server(host: str, port: int, rasa_url: str) -> ThreadingHTTPServer:
-    handler = type("Handler", (ChatHandler,), {"rasa_url": rasa_url.rstrip("/")})
+def make_server(
+    host: str, port: int, rasa_url: str, backend_url: str = ChatHandler.backend_url, cookie_secure: bool = False
+) -> ThreadingHTTPServer:
+    handler = type(
+        "Handler",
+        (ChatHandler,),
+        {"rasa_url": rasa_url.rstrip("/"), "backend_url": backend_url.rstrip("/"), "cookie_secure": cookie_secure},
+    )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -179,8 +225,10 @@ def main() -> None:
     host = os.environ.get("WEB_HOST", "127.0.0.1")
     port = int(os.environ.get("WEB_PORT", "8080"))
     rasa_url = os.environ.get("RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
-    server = make_server(host, port, rasa_url)
-    logger.info("web chat page on http://%s:%s (rasa at %s)", host, port, rasa_url)
+    backend_url = os.environ.get("BACKEND_URL", f"http://127.0.0.1:{os.environ.get('BACKEND_PORT', '8000')}")
+    cookie_secure = os.environ.get("WEB_COOKIE_SECURE", "0") not in ("", "0")
+    server = make_server(host, port, rasa_url, backend_url, cookie_secure)
+    logger.info("web chat page on http://%s:%s (rasa at %s, backend at %s)", host, port, rasa_url, backend_url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
