@@ -265,3 +265,19 @@ def test_cli_creates_an_account_with_the_password_from_stdin(db_url, capsys):
         assert "密码至少需要" in capsys.readouterr().err
     finally:
         truncate_all(db_url)
+
+
+def test_the_catalog_lists_the_knowledge_bases_bundles_and_items(client, db_url):
+    from knowledge import load_kb
+
+    kb = load_kb()
+    assert client.get("/api/v1/staff/catalog").status_code == 401
+    _, password = create_account(db_url, "zhaozuo", "agent")
+    token = sign_in(client, "zhaozuo", password).json()["token"]
+    body = client.get("/api/v1/staff/catalog", headers=bearer(token)).json()
+    assert [b["id"] for b in body["bundles"]] == list(kb.bundles)
+    for bundle in body["bundles"]:
+        assert bundle["name"] == kb.bundle(bundle["id"]).name
+        assert [(i["id"], i["name"]) for i in bundle["items"]] == [
+            (i, kb.item(i).name) for i in kb.bundle(bundle["id"]).item_ids
+        ]

@@ -155,3 +155,18 @@ class StaffWhoAmI(BaseModel):
 
 class SignInResponse(StaffWhoAmI):
     token: str = Field(description="会话令牌，只返回这一次（网页服务器将其存入 HttpOnly Cookie）")
+
+
+class CatalogItem(BaseModel):
+    id: str
+    name: str
+
+
+class CatalogBundle(BaseModel):
+    id: str
+    name: str
+    items: list[CatalogItem]
+
+
+class StaffCatalog(BaseModel):
+    bundles: list[CatalogBundle] = Field(description="“一件事”及其事项（来自知识库），供工作台筛选")

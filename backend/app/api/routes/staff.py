@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from backend.app import catalog
 from backend.app.api.deps import RuntimeDep, SessionDep, StaffDep, WorkerDep
 from backend.app.case.enums import CaseStatus
 from backend.app.core.errors import ApiError, error_responses
@@ -16,12 +17,32 @@ from backend.app.staff.schemas import (
     RevealResponse,
     StaffCaseDetail,
     StaffCaseList,
+    StaffCatalog,
     TransitionRequest,
 )
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
 CaseNumber = Annotated[str, Path(pattern=CASE_NUMBER_PATTERN, description="案件编号，如 SY20261122-7K3F9Q")]
+
+
+@router.get(
+    "/catalog",
+    response_model=StaffCatalog,
+    summary="“一件事”及其事项（工作台的筛选项）",
+    responses=error_responses(401),
+)
+def staff_catalog(_staff: StaffDep):
+    return {
+        "bundles": [
+            {
+                "id": bundle_id,
+                "name": catalog.bundle_name(bundle_id),
+                "items": [{"id": i, "name": catalog.item_name(i)} for i in catalog.bundle_item_ids(bundle_id)],
+            }
+            for bundle_id in catalog.bundle_ids()
+        ]
+    }
 
 
 @router.get(
