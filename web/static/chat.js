@@ -109,6 +109,7 @@
     replies.forEach(function (r) {
       if (r.custom && r.custom.handoff) {
         add({ who: "note", text: "已发出转人工请求。人工服务热线：" + (r.custom.handoff.hotline || "12333") });
+        if (r.custom.handoff.queued) handoffWatch(true);   // agent replies arrive by polling (below)
       }
       if (r.text || (r.buttons && r.buttons.length)) {
         add({ who: "bot", text: r.text || "", buttons: r.buttons || [] });
@@ -179,10 +180,60 @@
   restartBtn.addEventListener("click", function () {
     if (busy) return;
     history = []; saveHistory(history);
+    handoffStop();
     localStorage.setItem(SENDER_KEY, newSenderId());
     log.innerHTML = "";
     send("/greet", null);
   });
+
+  // -- handoff to a 12333 agent: the agent's replies are polled from /api/handoff ------------
+  // While an agent holds the conversation, /api/chat relays the citizen's messages to them
+  // (web/handoff_relay.py); the page only shows what the agent and the system say.
+  var HANDOFF_KEY = "yjs.handoff";
+  var handoffTimer = null;
+
+  function handoffState() {
+    try { return JSON.parse(localStorage.getItem(HANDOFF_KEY) || "null"); } catch (e) { return null; }
+  }
+
+  function handoffSave(state) {
+    if (state) localStorage.setItem(HANDOFF_KEY, JSON.stringify(state));
+    else localStorage.removeItem(HANDOFF_KEY);
+  }
+
+  function handoffWatch(start) {
+    var state = handoffState();
+    if (start && (!state || state.sender !== senderId())) {
+      state = { sender: senderId(), after: 0 };
+      handoffSave(state);
+    }
+    if (!state || state.sender !== senderId() || handoffTimer) return;
+    handoffTimer = setInterval(handoffPoll, 2500);
+    handoffPoll();
+  }
+
+  function handoffStop() {
+    if (handoffTimer) { clearInterval(handoffTimer); handoffTimer = null; }
+    handoffSave(null);
+  }
+
+  function handoffPoll() {
+    var state = handoffState();
+    if (!state || state.sender !== senderId()) { handoffStop(); return; }
+    fetch("/api/handoff?sender=" + encodeURIComponent(state.sender) + "&after=" + (state.after || 0))
+      .then(function (resp) { return resp.ok ? resp.json() : null; })
+      .then(function (body) {
+        if (!body) return;                       // try again at the next tick
+        (body.messages || []).forEach(function (m) {
+          if (m.sender === "agent") add({ who: "agent", text: "人工客服：" + m.text });
+          else add({ who: "note", text: m.text });
+          state.after = Math.max(state.after || 0, m.id);
+        });
+        handoffSave(state);
+        if (body.status === "closed" || body.status === "none") handoffStop();
+      })
+      .catch(function () { /* offline: the next tick retries */ });
+  }
 
   // restore the conversation after a reload, or start with the menu
   if (history.length) {
@@ -192,4 +243,5 @@
   } else {
     send("/greet", null);
   }
+  handoffWatch(false);   // a handoff still open after a reload
 })();
