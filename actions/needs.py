@@ -24,14 +24,9 @@ SUGGEST_MIN_SCORE = float(os.environ.get("KB_SUGGEST_MIN_SCORE", "0.06"))
 
 def situation_items(kb, text: Text) -> List[Text]:
     """Items the lexicon's ``situations`` link to words of the text (被辞退 -> 失业登记 ...)."""
-    from knowledge.text import normalize
+    from knowledge.understand import analyze
 
-    norm = normalize(text)
-    found: List[Text] = []
-    for item_id, words in ((kb.lexicon or {}).get("situations") or {}).items():
-        if item_id in kb.items and any(normalize(str(w)) in norm for w in words or ()):
-            found.append(item_id)
-    return found
+    return analyze(kb, text).situation_items
 
 
 def suggest_items(kb, text: Text, named: List[Text], bundle_id: Optional[Text]) -> List[Text]:

@@ -48,6 +48,7 @@ class Analysis:
     question: bool = False                               # worded as a question (吗, 怎么, ？ ...)
     question_at_end: bool = False                        # ... in its last clause
     acts: list[str] = field(default_factory=list)       # act cues found (own_case, select, remove, situation)
+    situation_items: list[str] = field(default_factory=list)   # items the life situation described usually needs
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
 
     @property
@@ -92,6 +93,11 @@ class Understanding:
         self.markers = [normalize(str(w)) for w in lex.get("question_markers") or ()]
         self.act_cues = {act: [normalize(str(w)) for w in ws or ()] for act, ws in (lex.get("act_cues") or {}).items()}
         self.regions = _regions(kb)
+        self.situations = [
+            (item_id, [normalize(str(w)) for w in words or ()])
+            for item_id, words in (lex.get("situations") or {}).items()
+            if item_id in kb.items
+        ]
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
 
@@ -114,6 +120,7 @@ class Understanding:
         last = re.split(r"[。.!！;；,，]", norm.rstrip("。.!！ "))[-1] if norm else ""
         out.question_at_end = any(m and m in last for m in self.markers)
         out.acts = [act for act, words in self.act_cues.items() if any(w and w in norm for w in words)]
+        out.situation_items = [i for i, words in self.situations if any(w and w in norm for w in words)]
 
         # blank out item and service names so that their words are no cues
         masked = norm

@@ -31,6 +31,8 @@ class Ask:
     howto_topic: Optional[Text] = None
     apply: bool = False
     payload: bool = False
+    situation_items: List[Text] = field(default_factory=list)   # what the life situation told usually needs
+    question: bool = False                                      # worded as a question
 
     @property
     def named(self) -> bool:
@@ -58,7 +60,7 @@ def from_text(kb, text: Text, *, selected: List[Text] = (), current_bundle: Opti
         text=a.text, items=ks.order_items(kb, a.items), services=a.services, aspects=a.aspects,
         regions=regions, region=(regions[0] if regions else region_slot), bundle=a.bundle,
         selected=list(selected), current_bundle=current_bundle, howto_topic=a.howto_topic,
-        apply=a.apply,
+        apply=a.apply, situation_items=list(a.situation_items), question=a.question,
     )
 
 

@@ -7,6 +7,8 @@ caller decides what to do then (ask which item, clarify, hand over).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from typing import Dict, List, Optional, Text
 
 from actions import kb_support as ks
@@ -109,6 +111,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         if not wanted:
             if parts:
                 return Reply("\n\n".join(parts), _dedupe(buttons))
+            if ask.situation_items and ask.question and not ask.payload:
+                return topics.situation_suggestions(kb, ask.situation_items)   # “失业了能领点啥”
             return None
         bundle_id = ask.bundle if not ask.payload or ask.bundle else None
         bundle_id = bundle_id or (ask.current_bundle if not ask.payload else None)
@@ -126,6 +130,10 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             return Reply("\n\n".join(parts), _dedupe(buttons))
         if parts:   # a how-to or service answer already covers the words
             return Reply("\n\n".join(parts), _dedupe(buttons))
+        if wanted == ["channel"]:   # “在哪点进去” with nothing named: the platform's way in
+            r = topics.howto(kb, replace(ask, howto_topic=ask.howto_topic or "apply"))
+            if r is not None:
+                return Reply(r.text, _dedupe(buttons + r.buttons))
         topics_ = tuple(t for a in wanted for t in SEARCH_TOPICS.get(a, ()))
         found = answer_from_search(kb, ask.text, topics_) if ask.text else None
         if found:
@@ -135,6 +143,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             return Reply("\n\n".join(parts), _dedupe(buttons))
         return which_target(kb, ask, wanted)
 
+    if not wanted and "difference" in aspects and len(targets) > 1 and ask.named:
+        wanted = ["policy"]   # “A和B有什么不一样”: what each of them is, beside where the guides differ
     if not wanted:
         if parts:
             return Reply("\n\n".join(_unique(parts)), _dedupe(buttons))

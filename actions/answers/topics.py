@@ -30,6 +30,22 @@ def bundle_overview(kb, bundle_id: Text) -> Reply:
     return Reply("\n".join(lines), buttons)
 
 
+def situation_suggestions(kb, item_ids: List[Text]) -> Reply:
+    """A life situation asked about without naming an item: what people in it usually apply for."""
+    bundle_id = kb.items[item_ids[0]].bundle_id
+    items = [i for i in item_ids if kb.items[i].bundle_id == bundle_id][:4]
+    lines = ["根据您说的情况，通常可以办理以下事项（" + kb.bundles[bundle_id].name + "）："]
+    lines += [ks.numbered_name(kb, i) for i in items]
+    sources = sorted({cite(kb.items[i].provisions[0].source) for i in items if kb.items[i].provisions})
+    if sources:
+        lines.append(f"（依据：{'；'.join(sources)}）")
+    lines.append("您想先了解哪一项的材料或办理时限？")
+    buttons = [{"title": f"{kb.items[i].name}需要什么材料",
+                "payload": ks.payload("ask_question", item=[i], aspect=["materials"])} for i in items]
+    buttons.append({"title": "选择要办理的事项", "payload": ks.payload("choose_bundle", bundle=bundle_id)})
+    return Reply("\n".join(lines), buttons)
+
+
 def bundle_materials(kb, bundle_id: Text) -> Reply:
     """The bundle's table as the guide gives it: 共性材料 once, then each row's 其他材料."""
     bundle = kb.bundles[bundle_id]
@@ -194,6 +210,9 @@ def service_lines(service: Any) -> List[Text]:
         value = s(getattr(service, attr, None))
         if value and value not in "\n".join(lines):
             lines.append(value)
+    cases = list(getattr(service, "cases", ()) or ())
+    if cases and not any(c.text in "\n".join(lines) for c in cases):
+        lines.extend(f"{c.number}. {c.text}" for c in cases)
     reqs = [r for r in service.requirements if getattr(r, "kind", "") in ("process", "general")]
     if reqs:
         lines.append("具体做法：")
