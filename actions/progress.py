@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.application.answers import InvalidAnswer, bare, clean, parse_id_number
 from actions import kb_support as ks
+from actions import materials
 from actions.application.engine import CANCEL_WORDS, intent_of, is_whole
 from actions.application.submission import expectation
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable, client_address_of
@@ -268,5 +269,9 @@ class ActionLookupProgress(Action):
             dispatcher.utter_message(text=NOTHING_FOUND, buttons=[{"title": "重新查询", "payload": "/check_progress"}])
             return clear
         head = f"查到 {len(cases)} 件申请（信息已部分隐藏）：" if len(cases) > 1 else "查到您的申请（信息已部分隐藏）："
-        dispatcher.utter_message(text=head + "\n\n" + "\n\n".join(render_case(c) for c in cases))
+        # an open case that still needs materials: the web page shows upload buttons (actions/materials.py)
+        uploads = await materials.after_lookup(cases)
+        dispatcher.utter_message(
+            text=head + "\n\n" + "\n\n".join(render_case(c) for c in cases), json_message=uploads
+        )
         return clear

@@ -26,7 +26,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from web import agent, handoff_relay, staff
+from web import agent, handoff_relay, staff, uploads
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY = 8 * 1024
@@ -85,6 +85,8 @@ class ChatHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
+        if path.startswith(uploads.API_PREFIX):  # the citizen's materials (web/uploads.py)
+            return uploads.handle(self)
         if path.startswith(staff.API_PREFIX):
             return staff.StaffGateway(self).api()
         if path.startswith(agent.API_PREFIX):  # the 12333 agent console (web/agent.py)
@@ -113,11 +115,15 @@ class ChatHandler(BaseHTTPRequestHandler):
         self._staff_write()
 
     def _staff_write(self) -> None:
+        if self.path.split("?")[0].startswith(uploads.API_PREFIX):
+            return uploads.handle(self)
         if self.path.split("?")[0].startswith(staff.API_PREFIX):
             return staff.StaffGateway(self).api()
         self._json(HTTPStatus.NOT_FOUND, _error("NOT_FOUND", "接口不存在。"))
 
     def do_POST(self) -> None:
+        if self.path.split("?")[0].startswith(uploads.API_PREFIX):
+            return uploads.handle(self)
         if self.path.split("?")[0].startswith(staff.API_PREFIX):
             return staff.StaffGateway(self).api()
         if self.path.split("?")[0].startswith(agent.API_PREFIX):

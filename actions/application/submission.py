@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.agent.register import agent_of, is_agent
 from actions.application.engine import Engine
+from actions import materials
 from actions.application.plan import build_plan, submitted_form
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 from knowledge import load_kb
@@ -106,8 +107,11 @@ async def submit_application(dispatcher: CollectingDispatcher, tracker: Tracker,
     state = Engine.forget_personal_data(state)
     state["stage"] = "submitted"
     state["case_number"] = result["case_number"]
+    # the web page turns this into upload buttons (actions/materials.py)
+    uploads = await materials.after_submission(result["case_number"], state["key"])
     dispatcher.utter_message(
         text=success_text(result),
         buttons=[{"title": "查询进度", "payload": "/check_progress"}, {"title": "返回首页", "payload": "/greet"}],
+        json_message=uploads,
     )
     return [SlotSet("application", state), SlotSet("case_number", result["case_number"])]

@@ -54,6 +54,10 @@
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
   function renderMessage(item, live) {
+    if (item.who === "materials") {   // the checklist with upload buttons (materials.js)
+      if (window.YJSMaterials) log.appendChild(window.YJSMaterials.render(item.payload, { note: function (t) { add({ who: "note", text: t }); } }));
+      return scrollDown();
+    }
     var div = document.createElement("div");
     div.className = "msg " + item.who;
     if (item.text) div.textContent = item.text;
@@ -114,6 +118,7 @@
       if (r.text || (r.buttons && r.buttons.length)) {
         add({ who: "bot", text: r.text || "", buttons: r.buttons || [] });
       }
+      if (r.custom && r.custom.materials_checklists) add({ who: "materials", payload: r.custom });
     });
     disableOldButtons();
   }

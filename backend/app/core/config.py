@@ -5,6 +5,7 @@ refuses a production start while any secret still has its development default.
 """
 from __future__ import annotations
 
+import os
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,12 @@ from backend.app.core.db import normalize_db_url
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "backend.db"
-DEFAULT_MATERIALS_DIR = REPO_ROOT / "var" / "materials"
+
+
+def default_materials_dir() -> Path:
+    """var/materials of the checkout, or of VAR_DIR when the stack runs with its own var/ (tests)."""
+    return Path(os.environ.get("VAR_DIR") or REPO_ROOT / "var") / "materials"
+
 
 # Development defaults. They are public (they are in this file), so production
 # must override every one of them.
@@ -79,7 +85,7 @@ class Settings(BaseSettings):
 
     # Materials uploaded with an application (backend/app/materials): where the
     # encrypted files are kept, the largest file, how long an upload token works.
-    MATERIALS_DIR: Path = DEFAULT_MATERIALS_DIR
+    MATERIALS_DIR: Path = Field(default_factory=default_materials_dir)
     MATERIAL_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1024)
     MATERIAL_UPLOAD_TOKEN_HOURS: int = Field(default=72, ge=1)
 
