@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional
 
 from knowledge import load_kb
 from knowledge.personal_data import mask_text
+from knowledge.phrases import not_stated
 
 
 def _str(value: Any) -> str:
@@ -21,7 +22,7 @@ def card(slots: Dict[str, Any], today: Optional[dt.date] = None) -> Dict[str, An
     kb = load_kb()
     today = today or dt.date.today()
     selected = [i for i in (slots.get("selected_items") or []) if isinstance(i, str) and i in kb.items]
-    region = slots.get("region") if slots.get("region") in kb.regions() else None
+    region = slots.get("region") if slots.get("region") in kb.regions else None
     bundle = slots.get("bundle")
     out: Dict[str, Any] = {
         "bundle": kb.bundles[bundle].name if bundle in kb.bundles else None,
@@ -51,7 +52,7 @@ def card(slots: Dict[str, Any], today: Optional[dt.date] = None) -> Dict[str, An
             completion = None
         out["deadlines"].append({
             "item": item.name,
-            "by_region": [{"region": p.region, "text": _str(getattr(p.deadline, "text", "")) or "指引未列明",
+            "by_region": [{"region": p.region, "text": _str(getattr(p.deadline, "text", "")) or not_stated("办理时限"),
                            "source": str(p.source)} for p in provisions],
             "expected": _str(getattr(completion, "text", "")) if completion is not None else "",
             "expected_date": completion.date.isoformat() if completion is not None and getattr(completion, "date", None) else None,

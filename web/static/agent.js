@@ -40,14 +40,23 @@
     });
   }
 
+  // ID numbers, mobiles and bank cards as the rest of the system masks them (knowledge/personal_data.py)
+  function maskNumbers(text) {
+    return text
+      .replace(/(^|[^0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])/g, function (m, pre, id) { return pre + id.slice(0, 4) + "**********" + id.slice(-4); })
+      .replace(/(^|\D)(\d{15,19})(?!\d)/g, function (m, pre, card) { return pre + card.slice(0, 4) + " **** **** " + card.slice(-4); })
+      .replace(/(^|\D)(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g, function (m, pre, a, b, c) { return pre + a + "****" + c; });
+  }
+
   function scrollDown() { var log = $("call-log"); log.scrollTop = log.scrollHeight; }
 
   function sendCall(message, shown) {
     if (busy) return Promise.resolve(false);
     busy = true; $("call-send").disabled = true; show($("call-error"), "");
     if (shown) {
+      shown = maskNumbers(shown);   // what the agent typed stays on screen only masked
       $("call-log").appendChild(el("div", { class: "turn-caller", text: shown }));
-      if (shown.charAt(0) !== "/") call.caller.push(shown.replace(/\d{15,18}[\dXx]?/g, "（证件号已略）").replace(/1[3-9]\d{9}/g, "（手机号已略）"));
+      if (shown.charAt(0) !== "/") call.caller.push(shown);
       saveCall();
       scrollDown();
     }
