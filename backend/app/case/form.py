@@ -28,7 +28,7 @@ from knowledge.personal_data import (
     normalize_id_number,
     normalize_mobile,
 )
-from knowledge.personal_data import mask_bank_card, mask_id_number, mask_phone, mask_text
+from knowledge.personal_data import mask_bank_card, mask_id_number, mask_name, mask_phone, mask_text
 
 MAX_TEXT = 1000
 NOT_STORED_TYPES = {"sms_code"}
@@ -187,6 +187,8 @@ def mask_value(field_type: str | None, value: Any) -> Any:
 
 
 HIDDEN = "（已隐藏）"
+# The applicant's name, a text field: masked views show it as 张* like the applicant block.
+PERSON_NAME_FIELDS = ("name",)
 # Answers that tell what the masked ID number hides: its birth date and gender
 # digits (fields derived from the ID) and its region digits (the 户籍 answers).
 # With them and a masked ID (first 4 + last 4) the checksum leaves a handful of
@@ -216,7 +218,11 @@ def describe_form(item_ids: list[str], form: dict[str, Any], *, masked: bool) ->
                 "field_id": fid,
                 "label": field.label if field else fid,
                 "type": ftype or "text",
-                "value": (HIDDEN if derived_from_id_number(field, fid) else mask_value(ftype, value))
+                "value": (
+                    HIDDEN if derived_from_id_number(field, fid)
+                    else mask_name(value) if fid in PERSON_NAME_FIELDS and isinstance(value, str)
+                    else mask_value(ftype, value)
+                )
                 if masked
                 else value,
             }
