@@ -7,6 +7,7 @@
 
   var MAX_BYTES = 10 * 1024 * 1024;
   var STATE_TEXT = { "in": "已上传", "missing": "未上传", "resubmit": "需重新上传" };
+  var progressSeen = {};   // material id -> the last upload progress in % (kept across redraws)
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -39,7 +40,10 @@
     xhr.setRequestHeader("X-Upload-Token", token);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
     xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; }
+      if (!e.lengthComputable) return;
+      bar.max = e.total; bar.value = e.loaded;
+      bar.setAttribute("data-progress", String(Math.round(100 * e.loaded / (e.total || 1))));
+      progressSeen[material.material_id] = bar.getAttribute("data-progress");
     };
     xhr.onload = function () {
       var body = null;
@@ -92,10 +96,12 @@
         row.appendChild(label);
         var bar = el("progress", "material-progress");
         bar.hidden = true; bar.value = 0; bar.max = 1;
+        if (progressSeen[m.material_id]) bar.setAttribute("data-progress", progressSeen[m.material_id]);
         row.appendChild(bar);
         li.appendChild(row);
         var msg = el("div", "material-msg");
         li.appendChild(msg);
+        list.appendChild(li);
         input.addEventListener("change", function () {
           var file = input.files && input.files[0];
           if (!file) return;
