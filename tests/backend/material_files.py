@@ -113,3 +113,16 @@ def pdf_with_attachment() -> bytes:
 def broken_pdf() -> bytes:
     data = plain_pdf()
     return data[: len(data) // 2]
+
+
+def encrypted_pdf() -> bytes:
+    writer = _writer()
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    return _bytes(writer)
+
+
+def bomb_png() -> bytes:
+    """81 million pixels in a few kB: refused before a pixel is decoded."""
+    out = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(out, format="PNG")
+    return out.getvalue()

@@ -149,9 +149,12 @@ def test_big_png_passes_the_64k_body_limit_of_other_routes(mapi):
         (mf.pdf_with_attachment, 422, "MATERIAL_PDF_ACTIVE_CONTENT"),
         (mf.broken_pdf, 422, "MATERIAL_PDF_BROKEN"),
         (lambda: b"%PDF-1.7\n" + b"garbage " * 40, 422, "MATERIAL_PDF_BROKEN"),
+        (mf.encrypted_pdf, 422, "MATERIAL_PDF_ENCRYPTED"),
+        (mf.bomb_png, 422, "MATERIAL_IMAGE_TOO_LARGE"),
     ],
     ids=["gif", "html", "empty", "fake-jpeg", "truncated-jpeg", "pdf-js", "pdf-openaction-js",
-         "pdf-launch-escaped", "pdf-embedded-file", "pdf-truncated", "pdf-garbage"],
+         "pdf-launch-escaped", "pdf-embedded-file", "pdf-truncated", "pdf-garbage", "pdf-encrypted",
+         "png-bomb"],
 )
 def test_refusals_with_a_chinese_message_and_nothing_stored(mapi, store_dir, make, status, code):
     case, token = mapi.submitted()
@@ -246,7 +249,7 @@ def test_delete_removes_the_blob_and_every_action_is_audited(mapi, store_dir):
     assert next(m for m in listing.json()["materials"] if m["material_id"] == mid)["state"] == "missing"
 
 
-def test_staff_list_marks_in_and_missing_and_links_content(mapi):
+def test_staff_list_marks_in_and_missing_and_links_content(mapi, db_url):
     case, token = mapi.submitted()
     mid = first_material(case)
     mapi.put(token, mid, mf.plain_pdf())
@@ -257,6 +260,11 @@ def test_staff_list_marks_in_and_missing_and_links_content(mapi):
     url = next(m for m in r.json()["materials"] if m["material_id"] == mid)["files"][0]["url"]
     assert mapi.staff_get(url).status_code == 200
     assert mapi.client.get(f"/api/v1/staff/cases/{case['case_number']}/materials").status_code == 401
+    engine = create_engine(normalize_db_url(db_url))
+    with engine.connect() as conn:
+        audits = [r[0] for r in conn.execute(text("SELECT action FROM staff_view_audit ORDER BY id"))]
+    engine.dispose()
+    assert audits == ["materials", "material_file"]
 
 
 def test_returned_case_resubmits_exactly_the_material_asked_for(mapi):

@@ -33,6 +33,7 @@ from backend.app.core.timeutil import to_local, utcnow
 from backend.app.materials import inspect, tokens
 from backend.app.materials.blobs import BlobStore
 from backend.app.materials.models import MaterialEvent, MaterialFile
+from backend.app.staff.service import audit_view
 from backend.app.staff.tokens import StaffPrincipal
 
 logger = logging.getLogger("backend.materials")
@@ -341,7 +342,9 @@ def _staff_case(session: Session, case_number: str) -> Case:
 def staff_materials(runtime: Runtime, case_number: str, staff: StaffPrincipal) -> dict[str, Any]:
     with runtime.sessions() as session:
         case = _staff_case(session, case_number)
-        return {**checklist(session, case, staff=True), "events": events_out(session, case)}
+        body = {**checklist(session, case, staff=True), "events": events_out(session, case)}
+        audit_view(session, staff, "materials", case_id=case.id, result_count=len(body["materials"]))
+        return body
 
 
 def staff_file(runtime: Runtime, case_number: str, file_id: int, staff: StaffPrincipal) -> tuple[str, bytes]:
@@ -352,7 +355,7 @@ def staff_file(runtime: Runtime, case_number: str, file_id: int, staff: StaffPri
             raise ApiError(404, "MATERIAL_FILE_NOT_FOUND", "没有找到这个文件，可能已被申请人删除。")
         content = blob_store(runtime).get(row.blob_name)
         _event(session, case, "viewed", staff.role.value, staff.staff_id, file=row)
-        session.commit()
+        audit_view(session, staff, "material_file", case_id=case.id, query=f"file {row.id}", result_count=1)
         return row.media_type, content
 
 
