@@ -17,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.agent.script import attach_agent_script
 from actions import kb_support as ks
 from actions.answers.ask import from_tracker
 from actions.answers.compose import QUESTION_FORMS, aspect_buttons, compose, question_button
@@ -99,6 +100,7 @@ class ActionClarifyIntent(Action):
                 reply = compose(kb, ask)
                 if reply is not None:
                     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+                    attach_agent_script(kb, dispatcher, tracker, reply)   # the 12333 console only
                     return [SlotSet("pending_question", None), SlotSet("pending_confirmation", reply.pending)]
             passages = search_passages(kb, ask.text, min_score=0.0, k=5)
             if passages and passages[0].score >= SEARCH_MIN_SCORE and ask.aspects:

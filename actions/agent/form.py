@@ -29,7 +29,7 @@ def form_script(eng: Any, before: Dict[str, Any], state: Dict[str, Any]) -> Dict
         planned = find(plan, state["pending"])
         label = planned.field.label if planned is not None else ""
         ask_next = f"请向来电人询问：{label}" if label else "请按屏幕上的问题继续询问来电人。"
-    elif stage == "submitted":
+    elif stage in ("confirmed", "submitted"):
         ask_next = "请把办件编号告诉来电人，并提醒其凭身份证号码和手机号后4位查询进度。"
     else:
         ask_next = None

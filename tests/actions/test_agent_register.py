@@ -125,3 +125,15 @@ def test_handoff_without_backend_still_answers(kb, monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")   # nothing listens there
     messages, _ = run_action(ActionHandoff(), tracker("转人工", intent="human_handoff", channel="rest", sender="web-4"))
     assert "12333" in messages[0]["text"] and messages[0]["custom"]["handoff"]["queued"] is False
+
+
+def test_a_keyword_query_the_classifier_is_unsure_of_gets_a_script_too(kb):
+    from actions.fallback import ActionClarifyIntent
+
+    item = kb.items["work_injury_recognition"]
+    t = tracker("工伤认定 材料", intent="nlu_fallback")
+    messages, _ = run_action(ActionClarifyIntent(), t)
+    [script] = agent_payloads(messages)
+    facts = [f for f in script["facts"] if f["item_id"] == item.id]
+    assert {f["region"] for f in facts} == {p.region for p in item.provisions}
+    assert all(f["aspect"] == "需要的材料" and f["guide"] for f in facts)

@@ -56,7 +56,7 @@
     if (shown) {
       shown = maskNumbers(shown);   // what the agent typed stays on screen only masked
       $("call-log").appendChild(el("div", { class: "turn-caller", text: shown }));
-      if (shown.charAt(0) !== "/") call.caller.push(shown);
+      if (shown.charAt(0) !== "/" && shown.charAt(0) !== "（" && !call.inForm) call.caller.push(shown);   // form answers are not the request
       saveCall();
       scrollDown();
     }
@@ -175,9 +175,11 @@
       dl.appendChild(li);
     });
     body.appendChild(dl);
+    call.inForm = !!(card.application && ["filling", "confirming", "paused", "failed", "confirmed"].indexOf(card.application.stage) >= 0);
     if (card.application) {
       var stage = { filling: "填写中", confirming: "待确认", paused: "已暂停", submitted: "已提交", failed: "提交失败", confirmed: "已确认" }[card.application.stage] || card.application.stage;
-      body.appendChild(el("p", { "data-testid": "card-application", text: "代为申请：" + stage + "，已填" + card.application.answered + "项" }));
+      body.appendChild(el("p", { "data-testid": "card-application", text: "代为申请：" + stage +
+        (card.application.stage === "submitted" ? "" : "，已填" + card.application.answered + "项") }));
     }
     if (card.case_number) body.appendChild(el("p", { "data-testid": "card-case", text: "办件编号：" + card.case_number }));
     saveCall();
@@ -404,7 +406,7 @@
   $("call-input").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); $("call-form").requestSubmit(); }
   });
-  $("apply").addEventListener("click", function () { sendCall("/start_application", "（代为申请）"); });
+  $("apply").addEventListener("click", function () { call.inForm = true; sendCall("/start_application", "（代为申请）"); });
   $("lookup-progress").addEventListener("click", function () { selectTab("case"); $("lookup-id").focus(); });
   $("new-call").addEventListener("click", function () { startCall(true); });
   $("lookup-form").addEventListener("submit", lookup);
