@@ -1,13 +1,18 @@
 # The two commands (see README):
 #   make run    set everything up and run the assistant; prints where to open it
 #   make test   set everything up and run every test
-.PHONY: run test setup train generate lock bench-retrieval bench-backend bench-nlu bench-conversation wechat-chat wechat-menu
+.PHONY: run run-cluster bench-load test setup train generate lock bench-retrieval bench-backend bench-nlu bench-conversation wechat-chat wechat-menu
 
 run:
 	bash scripts/run.sh
 
 test:
 	bash scripts/test.sh
+
+# N Rasa instances + N action servers behind HAProxy, PostgreSQL tracker store and backend,
+# Redis lock store (README, "Throughput and scale-out"); RASA_INSTANCES=2 by default.
+run-cluster:
+	bash scripts/run.sh cluster
 
 setup:
 	bash scripts/bootstrap.sh all
@@ -34,6 +39,10 @@ bench-nlu: setup
 
 bench-conversation: setup
 	.venv-bot/bin/python benchmarks/conversation/run.py
+
+# Locust load test, one instance then the cluster (benchmarks/load/README.md)
+bench-load: setup
+	.venv-bot/bin/python benchmarks/load/run.py
 
 # WeChat: `WECHAT_SIM=1 make run` starts the local simulator too; then chat through it.
 wechat-chat:

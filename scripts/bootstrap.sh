@@ -4,6 +4,7 @@
 #   .venv-bot      Python 3.10  requirements/bot.lock.txt      (Rasa 3.6.21, rasa-sdk, jieba, ...)
 #   .venv-backend  Python 3.11  requirements/backend.lock.txt  (FastAPI, SQLAlchemy 2, ...)
 #   and Debian's chromium + fonts-wqy-microhei for the browser tests (`bootstrap.sh browser`)
+#   and Debian's haproxy for `make run-cluster` and tests/cluster (`bootstrap.sh balancer`)
 #
 # Environments are built once per lock-file content in a cache folder
 # (YJS_CACHE_DIR, default ~/.cache/yijianshi-assistant) and linked into the
@@ -106,6 +107,26 @@ ensure_browser() {
   say "browser ready: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
 }
 
+# ensure_balancer: Debian's HAProxy for `make run-cluster` and tests/cluster (scripts/cluster.py).
+# Skipped when present; without root or apt-get the cluster tests skip with the reason.
+ensure_balancer() {
+  if command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then
+    return 0
+  fi
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "HAProxy for the cluster is missing; as root: apt-get install -y --no-install-recommends haproxy (the cluster tests skip until then)"
+    return 0
+  fi
+  local log="$CACHE_DIR/apt-haproxy.log"
+  mkdir -p "$CACHE_DIR"
+  say "installing haproxy for the cluster (first time only)"
+  if ! apt-cache show haproxy >/dev/null 2>&1; then
+    apt-get update > "$log" 2>&1 || { tail -n 20 "$log" >&2; die "apt-get update failed; full log: $log"; }
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy >> "$log" 2>&1 \
+    || { tail -n 20 "$log" >&2; die "installing haproxy failed; full log: $log"; }
+}
+
 PY310="${PYTHON310:-$(find_python 3.10 || true)}"
 [ -n "$PY310" ] || how_to_get 3.10 310
 PY311="${PYTHON311:-$(find_python 3.11 || true)}"
@@ -115,8 +136,10 @@ case "${1:-all}" in
   bot)     ensure_env bot "$PY310" "$ROOT/requirements/bot.lock.txt" ;;
   backend) ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt" ;;
   browser) ensure_browser ;;
+  balancer) ensure_balancer ;;
   all)     ensure_env bot "$PY310" "$ROOT/requirements/bot.lock.txt"
            ensure_env backend "$PY311" "$ROOT/requirements/backend.lock.txt"
-           ensure_browser ;;
-  *)       die "usage: scripts/bootstrap.sh [bot|backend|browser|all]" ;;
+           ensure_browser
+           ensure_balancer ;;
+  *)       die "usage: scripts/bootstrap.sh [bot|backend|browser|balancer|all]" ;;
 esac

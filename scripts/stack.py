@@ -85,7 +85,17 @@ def fingerprint() -> str:
 
 
 def ensure_model(force: bool = False) -> Path:
-    """Returns models/<fingerprint>.tar.gz, training it only when inputs changed."""
+    """Returns models/<fingerprint>.tar.gz, training it only when inputs changed.
+
+    ``YJS_MODEL`` names a model file to use as it is (every machine of a cluster runs
+    the same model file; benchmarks compare code changes on one model)."""
+    given = os.environ.get("YJS_MODEL")
+    if given and not force:
+        path = Path(given) if Path(given).is_absolute() else ROOT / given
+        if not path.is_file():
+            raise SystemExit(f"[stack] YJS_MODEL={given}: no such model file")
+        log(f"model given by YJS_MODEL: {path}")
+        return path
     fp = fingerprint()
     name = f"yjs-{fp}"
     model = ROOT / "models" / f"{name}.tar.gz"
@@ -185,11 +195,13 @@ class Service:
     proc: Optional[subprocess.Popen] = None
     restarts: List[float] = field(default_factory=list)
     log_file: Optional[Path] = None
+    started_at: float = 0.0
 
     def start(self, log_dir: Path) -> None:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_file = log_dir / f"{self.name}.log"
         out = open(self.log_file, "ab")
+        self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
             self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
@@ -465,7 +477,9 @@ class Stack:
         try:
             for svc in self.services:
                 svc.wait_healthy()
-                log(f"{svc.name} is up ({svc.health_url.split('?')[0]})")
+                up = time.monotonic() - svc.started_at
+                what = f"model loaded, ready {up:.1f} s after start" if svc.name.startswith("rasa") else f"{up:.1f} s"
+                log(f"{svc.name} is up ({svc.health_url.split('?')[0]}; {what})")
         except Exception:
             self.stop()
             raise

@@ -47,6 +47,7 @@ MODEL="$(ls -t models/yjs-*.tar.gz 2>/dev/null | head -n 1)"
 step "rasa test stories"       .venv-bot/bin/rasa test core --model "$MODEL" --stories tests/stories \
                                  --out "$RESULTS/core" --fail-on-prediction-errors
 step "pytest end-to-end"       pytest_in bot e2e tests/e2e
+step "pytest cluster"          pytest_in bot cluster tests/cluster   # HAProxy + 2 Rasa; skips with the reason without PostgreSQL/Redis/haproxy
 step "pytest browser"          pytest_in bot browser tests/browser
 
 echo
