@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional
 
+from rasa_sdk import Tracker
+
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 
 logger = logging.getLogger(__name__)
@@ -64,9 +66,19 @@ async def _checklist(client: BackendClient, token: str) -> Dict[str, Any]:
     return await client.request("GET", "/api/v1/uploads/checklist", headers={"X-Upload-Token": token})
 
 
-async def after_submission(case_number: str, idempotency_key: str) -> Optional[Dict[str, Any]]:
-    """The custom payload offering the uploads of a case just submitted; None when the
-    backend cannot give a token now (the submission itself stands: the lookup offers it later)."""
+def can_upload(tracker: Tracker) -> bool:
+    """Only the web chat page has upload buttons (WeChat and the 12333 console show text only)."""
+    from actions.application.submission import channel_of
+
+    return channel_of(tracker) == "web"
+
+
+async def after_submission(tracker: Tracker, case_number: str, idempotency_key: str) -> Optional[Dict[str, Any]]:
+    """The custom payload offering the uploads of a case just submitted; None on a channel
+    without upload buttons, or when the backend cannot give a token now (the submission
+    itself stands: the lookup offers the uploads later)."""
+    if not can_upload(tracker):
+        return None
     client = BackendClient()
     try:
         grant = await client.request(
@@ -81,9 +93,11 @@ async def after_submission(case_number: str, idempotency_key: str) -> Optional[D
     return {"materials_checklists": [checklist_payload(checklist, grant["upload_token"], "submitted")]}
 
 
-async def after_lookup(cases: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+async def after_lookup(tracker: Tracker, cases: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """The custom payload for the open cases of a lookup that still need materials:
     已退回 with materials to resubmit, or 待办 with a required material missing."""
+    if not can_upload(tracker):
+        return None
     client = BackendClient()
     offers = []
     for case in cases:

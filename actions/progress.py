@@ -270,7 +270,7 @@ class ActionLookupProgress(Action):
             return clear
         head = f"查到 {len(cases)} 件申请（信息已部分隐藏）：" if len(cases) > 1 else "查到您的申请（信息已部分隐藏）："
         # an open case that still needs materials: the web page shows upload buttons (actions/materials.py)
-        uploads = await materials.after_lookup(cases)
+        uploads = await materials.after_lookup(tracker, cases)
         dispatcher.utter_message(
             text=head + "\n\n" + "\n\n".join(render_case(c) for c in cases), json_message=uploads
         )

@@ -108,7 +108,7 @@ async def submit_application(dispatcher: CollectingDispatcher, tracker: Tracker,
     state["stage"] = "submitted"
     state["case_number"] = result["case_number"]
     # the web page turns this into upload buttons (actions/materials.py)
-    uploads = await materials.after_submission(result["case_number"], state["key"])
+    uploads = await materials.after_submission(tracker, result["case_number"], state["key"])
     dispatcher.utter_message(
         text=success_text(result),
         buttons=[{"title": "查询进度", "payload": "/check_progress"}, {"title": "返回首页", "payload": "/greet"}],

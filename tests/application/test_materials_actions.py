@@ -158,3 +158,12 @@ def test_web_page_server_relays_uploads_with_a_streamed_size_limit(backend, kb, 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_no_upload_offer_on_channels_without_upload_buttons(backend, kb):
+    state = confirmed_state(kb, "515")
+    dispatcher = CollectingDispatcher()
+    run(ActionFinishApplication(), dispatcher, tracker({"application": state}, sender="wechat-515"))
+    assert "办件编号" in dispatcher.messages[-1]["text"] and offers(dispatcher) == []
+    assert offers(lookup("515", "hotline-515")) == []
+    assert offers(lookup("515", "t-515"))                  # the web chat gets it

@@ -55,6 +55,13 @@ def citizen_checklist(runtime: RuntimeDep, token: UploadToken = None):
     status_code=status.HTTP_201_CREATED,
     summary="申请人：上传一份材料（请求体即文件内容；类型按内容判断：JPG / PNG / PDF）",
     responses={200: {"description": "同一文件已上传过，未重复保存"}, **error_responses(401, 409, 413, 415, 422)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "文件内容本身（JPG / PNG / PDF，不超过 MATERIAL_MAX_BYTES）",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 async def citizen_upload(
     material_id: MaterialId,
