@@ -34,7 +34,7 @@ def _err(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
 
 
-def _call(handler: "ChatHandler", method: str, path: str, body: Optional[dict] = None):
+def _call(handler: "ChatHandler", method: str, path: str, body: Optional[dict] = None, timeout: float = 5):
     token = os.environ.get("SERVICE_TOKEN", "")
     data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
     req = urllib.request.Request(
@@ -42,7 +42,7 @@ def _call(handler: "ChatHandler", method: str, path: str, body: Optional[dict] =
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"},
     )
     try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as exc:
         try:
@@ -75,7 +75,7 @@ def relay(handler: "ChatHandler", sender: str, message: str) -> bool:
     if not os.environ.get("SERVICE_TOKEN"):
         return False
     status, body = _call(handler, "POST", f"/api/v1/handoffs/by-conversation/{urllib.parse.quote(sender)}/messages",
-                         {"text": message})
+                         {"text": message}, timeout=2)   # a hung backend delays the assistant at most 2 s
     if status != 201:
         return False    # no agent holds it (409) or the backend is down: the assistant answers
     reply = [{"recipient_id": sender, "custom": {"agent_relay": {"status": "taken", "message_id": (body or {}).get("id")}}}]
