@@ -155,6 +155,10 @@ class StaffGateway:
         self.h._static(page.file)
 
     def signin_page(self) -> None:
+        query = urllib.parse.parse_qs(self.h.path.partition("?")[2])
+        wanted = (query.get("next") or [""])[0]
+        if safe_next(wanted) != wanted:  # only a console page of this server, never another site
+            return self._redirect(signin_url(safe_next(wanted)))
         self.h._static("staff-signin.html")
 
     def _redirect(self, location: str) -> None:

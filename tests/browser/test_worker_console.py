@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from actions.application.engine import Engine, new_state
 from actions.application.plan import build_plan, submitted_form
@@ -69,6 +70,14 @@ def open_case(page, case_number: str) -> None:
     page.wait_for_selector("#materials li")
 
 
+def reload_list(page, click: str = "#f-apply") -> list:
+    """Click (筛选 / 上一页 / 下一页 …) and wait for the list's new answer; its case numbers."""
+    before = page.get_attribute("#cases", "data-loads") or "0"
+    page.click(click)
+    page.wait_for_selector(f"#cases:not([data-loads='{before}'])")
+    return page.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)")
+
+
 def case_status(page) -> str:
     return page.inner_text("#case-head [data-field=status]").strip()
 
@@ -124,14 +133,10 @@ def test_list_filters_and_pages(stack, page, shot, staff_account, sign_in):
 
     # page size 10: more than one page, the next page shows other cases
     page.select_option("#f-page-size", "10")
-    page.click("#f-apply")
-    page.wait_for_selector("#page-info:has-text('第 1 /')")
-    first = page.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)")
-    assert len(first) == 10
-    page.click("#next")
-    page.wait_for_selector("#page-info:has-text('第 2 /')")
-    second = page.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)")
-    assert second and not set(first) & set(second)
+    first = reload_list(page)
+    assert len(first) == 10 and "第 1 /" in page.inner_text("#page-info")
+    second = reload_list(page, "#next")
+    assert second and not set(first) & set(second) and "第 2 /" in page.inner_text("#page-info")
     shot("page-2")
 
     # bundle and item filters (the options are the knowledge base's names)
@@ -140,9 +145,7 @@ def test_list_filters_and_pages(stack, page, shot, staff_account, sign_in):
     page.select_option("#f-bundle", "unemployment")
     page.select_option("#f-item", "unemployment_benefit")
     assert page.inner_text("#f-item option:checked") == kb.item("unemployment_benefit").name
-    page.click("#f-apply")
-    page.wait_for_selector("#page-info:has-text('第 1 /')")
-    shown = set(page.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)"))
+    shown = set(reload_list(page))
     assert {c["case_number"] for c in cases} <= shown
     assert talent["case_number"] not in shown and labor["case_number"] not in shown
     assert "unemployment" in page.url and "unemployment_benefit" in page.url  # filters in the address
@@ -155,24 +158,21 @@ def test_list_filters_and_pages(stack, page, shot, staff_account, sign_in):
     )
     assert status == 200, body
     page.select_option("#f-status", "办理中")
-    page.click("#f-apply")
-    page.wait_for_selector(f"[data-case='{moved}']")
+    assert moved in reload_list(page)
     assert all(t == "办理中" for t in page.eval_on_selector_all(".case-list .status", "els => els.map(e => e.textContent)"))
 
     # dates: today has them, tomorrow has none; a reversed range is explained before any request
     page.select_option("#f-status", "")
-    today = date.today()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the backend's dates are China time
     page.fill("#f-from", (today + timedelta(days=1)).isoformat())
-    page.click("#f-apply")
-    page.wait_for_selector(".case-list .empty")
+    assert reload_list(page) == []
     assert "没有符合条件的案件" in page.inner_text("#cases")
     page.fill("#f-to", (today - timedelta(days=2)).isoformat())
     page.click("#f-apply")
     page.wait_for_selector("#list-error:not([hidden])")
     assert "开始日期不能晚于结束日期" in page.inner_text("#list-error")
     shot("date-error")
-    page.click("#f-reset")
-    page.wait_for_selector(f"[data-case='{moved}']")
+    assert moved in reload_list(page, "#f-reset")
 
 
 def test_worker_returns_a_case_and_completes_it(stack, page, shot, staff_account, sign_in):
@@ -187,7 +187,7 @@ def test_worker_returns_a_case_and_completes_it(stack, page, shot, staff_account
     page.wait_for_selector("#materials li")
     assert case_status(page) == "待办"
     assert page.inner_text("#applicant [data-field=id_number]") == persona.masked_id
-    assert persona.id_number not in page.content()
+    assert persona.id_number not in page.content() and persona.name not in page.inner_text("#detail")
     names = [i.name for i in (kb.item(i) for i in item_ids)]
     assert [page.inner_text(f"#items tr[data-item='{i}'] td") for i in item_ids] == names
     shot("case-opened")

@@ -115,6 +115,8 @@
   function renderList(cases) {
     var list = $("cases");
     list.textContent = "";
+    state.loads = (state.loads || 0) + 1;
+    list.setAttribute("data-loads", String(state.loads));  // tells tests a new answer is shown
     if (!cases.length) { list.appendChild(el("li", { class: "empty", text: "没有符合条件的案件。" })); }
     cases.forEach(function (c) {
       var names = c.items.map(function (i) { return i.name; }).join("、");
