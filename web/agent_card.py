@@ -7,7 +7,7 @@ expected_completion in working days), so it always matches the conversation.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from knowledge import load_kb
 from knowledge.personal_data import mask_text

@@ -15,7 +15,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-import pytest
 
 from knowledge import load_kb
 from knowledge.personal_data import mask_id_number, mask_phone

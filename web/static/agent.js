@@ -341,7 +341,8 @@
   // ------------------------------------------------------------------ call note
   function makeNote() {
     var lines = [];
-    lines.push("【来电诉求】" + (call.caller.filter(function (t) { return t.charAt(0) !== "/"; }).slice(0, 3).join("；") || "（未记录）"));
+    var asked = call.caller.filter(function (t) { return t.charAt(0) !== "/" && t.length > 3; });   // not 好的 / 是的
+    lines.push("【来电诉求】" + (asked.slice(0, 3).join("；") || "（未记录）"));
     lines.push("【涉及事项】" + (call.items.join("、") || "无"));
     lines.push("【答复内容及依据】");
     if (call.facts.length) call.facts.slice(0, 20).forEach(function (f, i) { lines.push((i + 1) + ". " + f); });
