@@ -75,3 +75,31 @@ def test_an_event_class_defined_later_is_found():
         type_name = "yjs_late_event_for_test"
 
     assert rasa_events.Event.resolve_by_type("yjs_late_event_for_test") is LateEvent
+
+
+def _tracker(events):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events("speedups-test", events)
+
+
+def test_applied_events_follow_every_change_of_the_conversation():
+    from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SlotSet,
+                                         UserUttered, UserUtteranceReverted)
+    speedups.install()
+    steps = [
+        ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet"}), ActionExecuted("action_show_menu"),
+        ActionExecuted("action_listen"), UserUttered("申请", {"name": "start_application"}),
+        ActionExecuted("application_form"), ActiveLoop("application_form"), SlotSet("application", {"n": 1}),
+        ActionExecuted("action_listen"), UserUttered("张三", {"name": "inform"}), ActionExecuted("application_form"),
+        SlotSet("application", {"n": 2}), ActionExecuted("action_listen"), UserUttered("错了", {"name": "deny"}),
+        UserUtteranceReverted(), ActionExecuted("action_listen"), UserUttered("李四", {"name": "inform"}),
+        ActionExecuted("application_form"), ActionReverted(), Restarted(), ActionExecuted("action_listen"),
+    ]
+    tracker = _tracker([])
+    for event in steps:
+        tracker.update(event)
+        fresh = _tracker(list(tracker.events))          # a new tracker: nothing cached yet
+        assert tracker.applied_events() == fresh.applied_events()
+        assert tracker.applied_events() is not tracker.applied_events()   # a new list each time
+        assert tracker.applied_events() == tracker.applied_events()
