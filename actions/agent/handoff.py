@@ -62,12 +62,16 @@ def handoff_context(kb: Any, tracker: Any) -> Dict[str, Any]:
 
 
 async def queue_handoff(kb: Any, tracker: Any) -> bool:
-    """Queue the conversation for the agent console; False when the backend is unreachable."""
+    """Queue a web chat conversation for the agent console; False when not queued (another channel,
+    the backend unreachable)."""
     from actions.application.submission import channel_of
     from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 
+    channel = channel_of(tracker)
+    if channel != "web":   # only the web chat polls for the agent's replies; WeChat keeps the hotline number
+        return False
     try:
-        await BackendClient().enqueue_handoff(tracker.sender_id, channel_of(tracker), handoff_context(kb, tracker))
+        await BackendClient().enqueue_handoff(tracker.sender_id, channel, handoff_context(kb, tracker))
         return True
     except (BackendUnavailable, BackendError) as exc:
         logger.warning("handoff not queued: %s", type(exc).__name__)

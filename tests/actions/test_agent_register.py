@@ -137,3 +137,39 @@ def test_a_keyword_query_the_classifier_is_unsure_of_gets_a_script_too(kb):
     facts = [f for f in script["facts"] if f["item_id"] == item.id]
     assert {f["region"] for f in facts} == {p.region for p in item.provisions}
     assert all(f["aspect"] == "需要的材料" and f["guide"] for f in facts)
+
+
+
+def test_only_web_chats_are_queued_where_the_agent_can_reply(kb, monkeypatch):
+    """A recording HTTP endpoint in place of the backend's address: the web chat's handoff reaches it with a
+    masked context, WeChat's does not (no reply could reach WeChat from the console)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            body = b'{"id": 1, "status": "waiting", "created": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{server.server_port}")
+    try:
+        wechat, _ = run_action(ActionHandoff(), tracker("转人工", intent="human_handoff", channel="wechat", sender="wechat-o1"))
+        assert wechat[0]["custom"]["handoff"]["queued"] is False and seen == []
+        web, _ = run_action(ActionHandoff(), tracker("转人工", intent="human_handoff", channel="rest", sender="web-5"))
+        assert web[0]["custom"]["handoff"]["queued"] is True
+        assert [(path, body["conversation_id"], body["channel"]) for path, body in seen] == [("/api/v1/handoffs", "web-5", "web")]
+    finally:
+        server.shutdown()
