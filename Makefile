@@ -40,7 +40,7 @@ bench-nlu: setup
 bench-conversation: setup
 	.venv-bot/bin/python benchmarks/conversation/run.py
 
-# Locust load test, one instance then the cluster (benchmarks/load/README.md)
+# Locust load test, one instance then the cluster (README, "Throughput and scale-out")
 bench-load: setup
 	.venv-bot/bin/python benchmarks/load/run.py
 
