@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from backend.app import catalog
 from backend.app.case import transitions, views
@@ -322,7 +323,11 @@ def citizen_resubmit(runtime: Runtime, token: str | None) -> dict[str, Any]:
         names = [m["name"] for m in current["materials"] if m["state"] == "in"]
         transitions.resubmit(case, APPLICANT, "申请人已上传补正材料" + ("：" + "、".join(names) if names else ""))
         _event(session, case, "resubmitted", ActorType.applicant.value)
-        session.commit()
+        try:
+            session.commit()
+        except StaleDataError:  # a worker changed the case at the same moment
+            session.rollback()
+            raise ApiError(409, "CONCURRENT_UPDATE", "案件刚刚有了新的变化，请刷新后再提交。") from None
         return {
             **checklist(session, case),
             "message": f"补正材料已提交，案件编号 {case.case_number} 不变，工作人员将尽快重新审核。",
