@@ -42,3 +42,22 @@ def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, eng: Any,
     if not is_agent(tracker) or not isinstance(state, dict):
         return
     dispatcher.utter_message(json_message={"agent": form_script(eng, before or {}, state)})
+
+
+def spelled(case_number: str) -> str:
+    """A case number as an agent reads it out: one character at a time, 杠 for the dash."""
+    return " ".join("杠" if ch == "-" else ch for ch in case_number)
+
+
+def after_submission(dispatcher: CollectingDispatcher, tracker: Tracker, result: Dict[str, Any], expectation) -> None:
+    """In the agent register only: the case number spelled out and each item's expected date, to read aloud."""
+    if not is_agent(tracker):
+        return
+    number = str(result.get("case_number", ""))
+    say = [f"您的申请已经提交，办件编号是 {number}。", f"我逐位念一遍：{spelled(number)}。"]
+    for item in result.get("items", []):
+        say.append(f"{item['name']}：{expectation(item, result.get('submitted_at', ''))}。")
+    say.append("以后查询进度，拨打12333或在网上提供身份证号码和手机号后4位即可。")
+    dispatcher.utter_message(json_message={"agent": {
+        "kind": "submitted", "say": say, "readback": [], "facts": [], "differences": [],
+        "ask_next": "请确认来电人已记下办件编号，再询问是否还有其他问题。"}})

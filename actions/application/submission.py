@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.agent import form as agent_form
 from actions.agent.register import agent_of, is_agent
 from actions.application.engine import Engine
 from actions import materials
@@ -114,4 +115,5 @@ async def submit_application(dispatcher: CollectingDispatcher, tracker: Tracker,
         buttons=[{"title": "查询进度", "payload": "/check_progress"}, {"title": "返回首页", "payload": "/greet"}],
         json_message=uploads,
     )
+    agent_form.after_submission(dispatcher, tracker, result, expectation)   # the 12333 console only
     return [SlotSet("application", state), SlotSet("case_number", result["case_number"])]

@@ -173,3 +173,22 @@ def test_only_web_chats_are_queued_where_the_agent_can_reply(kb, monkeypatch):
         assert [(path, body["conversation_id"], body["channel"]) for path, body in seen] == [("/api/v1/handoffs", "web-5", "web")]
     finally:
         server.shutdown()
+
+
+def test_after_submission_the_case_number_is_spelled_out_for_the_caller(kb):
+    from actions.agent.form import after_submission
+    from actions.application.submission import expectation
+
+    item = kb.items["employment_card"]
+    result = {"case_number": "SY20261202-UQD9AY", "submitted_at": "2026-12-02T10:00:00+08:00",
+              "items": [{"item_id": item.id, "name": item.name, "expected_completion": "2026-12-02",
+                         "deadline_text": item.primary.deadline.text}]}
+    dispatcher = CollectingDispatcher()
+    after_submission(dispatcher, tracker("确认提交", intent="affirm"), result, expectation)
+    [script] = agent_payloads(dispatcher.messages)
+    spoken = "".join(script["say"])
+    assert "S Y 2 0 2 6 1 2 0 2 杠 U Q D 9 A Y" in spoken
+    assert expectation(result["items"][0], result["submitted_at"]) in spoken and item.name in spoken
+    citizen = CollectingDispatcher()
+    after_submission(citizen, tracker("确认提交", intent="affirm", channel="rest", sender="web-6"), result, expectation)
+    assert citizen.messages == []

@@ -131,7 +131,7 @@ def test_a_whole_call(stack, page, shot, staff_account, sign_in):
     assert mask_phone(caller.phone) in log
     shot("application-read-back")
     done = say(page, "确认提交").inner_text()
-    assert "办件编号" in done
+    assert "办件编号" in done and "逐位" in done
     with _db(stack) as db:
         channel, staff_id, staff_name, number = db.execute(
             "SELECT channel, submitted_by_staff_id, submitted_by_name, case_number FROM cases ORDER BY id DESC LIMIT 1"
