@@ -99,7 +99,13 @@ def haproxy_config(rasa: List[Tuple[str, int]], actions: List[Tuple[str, int]], 
     def servers(pairs, check: str, extra: str = "") -> str:
         return "".join(f"    server s{i} {h}:{p} check {check}{extra.format(i=i)}\n" for i, (h, p) in enumerate(pairs, 1))
 
-    check = "inter 1s fastinter 500ms fall 2 rise 2"
+    # A busy Rasa (one event loop, CPU-bound) answers a check late: a short timeout marked every
+    # instance down at 32 users (HAProxy answered 503). A killed instance needs no check to be
+    # avoided: its refused connection is retried on another server at once (retry-on conn-failure).
+    check = "inter 2s fastinter 1s fall 3 rise 2"
+    # at most this many messages in flight per instance; more wait in HAProxy's queue (fair
+    # order, the instance's event loop stays responsive)
+    maxconn = "maxconn 8"
     return f"""# written by scripts/cluster.py
 global
     maxconn 4096
@@ -110,6 +116,8 @@ defaults
     timeout client 130s
     timeout server 130s
     timeout http-keep-alive 10s
+    timeout check 10s
+    timeout queue 120s
     # a connection that failed (server killed or not listening) is retried on another
     # server; a request that reached a server is never re-sent (no double answers)
     retries 3
@@ -127,7 +135,7 @@ frontend rasa
 backend rasa_instances
     balance roundrobin
     option httpchk GET /
-{servers(rasa, check)}
+{servers(rasa, f"{check} {maxconn}")}
 backend rasa_socketio
     balance roundrobin
     cookie YJS_RASA insert indirect nocache httponly
