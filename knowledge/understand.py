@@ -49,6 +49,7 @@ class Analysis:
     question_at_end: bool = False                        # ... in its last clause
     acts: list[str] = field(default_factory=list)       # act cues found (own_case, select, remove, situation)
     situation_items: list[str] = field(default_factory=list)   # items the life situation described usually needs
+    masked: str = ""                                    # the text with item and service names as □
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
 
     @property
@@ -132,6 +133,7 @@ class Understanding:
                 if service_id not in out.services:
                     out.services.append(service_id)
                 masked = masked.replace(term, "□" * len(term))
+        out.masked = masked
 
         found: list[str] = []
         weak: list[str] = []

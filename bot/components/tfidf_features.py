@@ -5,7 +5,10 @@ counts many times larger than a five-character question, and a linear
 classifier then reads length instead of content (long messages fell to
 describe_need). This featurizer gives sublinear TF-IDF vectors normalised to
 unit length, over character 1-3-grams (typos and unknown words still share
-most n-grams) and over jieba words and word pairs (the tokenizer's output).
+most n-grams), over jieba words and word pairs (the tokenizer's output) and,
+with ``pinyin_ngrams``, over the toneless pinyin of the text: a pinyin-input
+typo (失也登记, 布要, 人才服物) is a homophone, so its syllables are the
+intended word's.
 Trained on the training examples; stored with the model. ``scale`` multiplies
 the vectors: Rasa's LogisticRegressionClassifier has a fixed regularisation
 (C = 1), and scaling the features by s acts like C = s² for them.
@@ -13,6 +16,8 @@ the vectors: Rasa's LogisticRegressionClassifier has a fixed regularisation
 from __future__ import annotations
 
 import pickle
+import re
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -30,6 +35,30 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
+def _pinyin(text: Text) -> Text:
+    """Toneless syllables of the Chinese characters; other runs kept as they are."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(p.strip() for p in lazy_pinyin(text, style=Style.NORMAL, errors="default") if p.strip())
+
+
+PLACEHOLDER = "Ⓘ"
+
+
+@lru_cache(maxsize=8192)
+def _masked(text: Text) -> tuple:
+    """(characters, words) of the text with item and service names as one placeholder.
+
+    “选劳动能力复查鉴定申请” and “选失业登记” then share what the user does, not
+    which item: the classifier learns acts, the knowledge base reads items."""
+    import jieba
+    from knowledge import load_kb
+    from knowledge.understand import analyze
+
+    masked = re.sub("□+", PLACEHOLDER, analyze(load_kb(), text).masked or text)
+    return masked, " ".join(t for t in jieba.lcut(masked) if t.strip())
+
+
 def _words(message: Message) -> Text:
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
     return " ".join(t.text for t in tokens)
@@ -43,7 +72,9 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**SparseFeaturizer.get_default_config(), "char_ngrams": [1, 3], "word_ngrams": [1, 2], "scale": 1.0}
+        return {**SparseFeaturizer.get_default_config(), "char_ngrams": [1, 3], "word_ngrams": [1, 2], "pinyin_ngrams": None,
+                "mask_names": False,
+                "scale": 1.0}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  execution_context: ExecutionContext, vectorizers: Optional[tuple] = None) -> None:
@@ -59,10 +90,18 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        for key in ("char_ngrams", "word_ngrams"):
+        for key in ("char_ngrams", "word_ngrams", "pinyin_ngrams"):
+            if config.get(key) is None and key == "pinyin_ngrams":
+                continue
             lo, hi = config.get(key, (1, 1))
             if not 1 <= lo <= hi:
                 raise ValueError(f"TfidfFeaturizer: {key} must be [min, max] with 1 <= min <= max")
+
+    def _char_text(self, m: Message) -> Text:
+        return _masked(m.get(TEXT))[0] if self._config.get("mask_names") else m.get(TEXT)
+
+    def _word_text(self, m: Message) -> Text:
+        return _masked(m.get(TEXT))[1] if self._config.get("mask_names") else _words(m)
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -72,9 +111,14 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
                                 sublinear_tf=True, min_df=1)
         words = TfidfVectorizer(analyzer="word", token_pattern=r"[^ ]+", ngram_range=tuple(self._config["word_ngrams"]),
                                 sublinear_tf=True, min_df=1, lowercase=True)
-        chars.fit([m.get(TEXT) for m in examples])
-        words.fit([_words(m) for m in examples])
+        chars.fit([self._char_text(m) for m in examples])
+        words.fit([self._word_text(m) for m in examples])
         self.vectorizers = (chars, words)
+        if self._config.get("pinyin_ngrams"):
+            pinyin = TfidfVectorizer(analyzer="word", token_pattern=r"[^ ]+",
+                                     ngram_range=tuple(self._config["pinyin_ngrams"]), sublinear_tf=True, min_df=1)
+            pinyin.fit([_pinyin(m.get(TEXT)) for m in examples])
+            self.vectorizers = (chars, words, pinyin)
         with self._model_storage.write_to(self._resource) as model_dir:
             (model_dir / "tfidf.pkl").write_bytes(pickle.dumps(self.vectorizers))
         return self._resource
@@ -95,11 +139,12 @@ class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
         todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TOKENS_NAMES[TEXT])]
         if not todo:
             return
-        chars, words = self.vectorizers
-        sentence = scipy.sparse.hstack([
-            chars.transform([m.get(TEXT) for m in todo]),
-            words.transform([_words(m) for m in todo]),
-        ]).tocsr() * float(self._config.get("scale", 1.0))
+        chars, words = self.vectorizers[:2]
+        blocks = [chars.transform([self._char_text(m) for m in todo]),
+                  words.transform([self._word_text(m) for m in todo])]
+        if len(self.vectorizers) > 2:
+            blocks.append(self.vectorizers[2].transform([_pinyin(m.get(TEXT)) for m in todo]))
+        sentence = scipy.sparse.hstack(blocks).tocsr() * float(self._config.get("scale", 1.0))
         width = sentence.shape[1]
         for i, m in enumerate(todo):
             n = len(m.get(TOKENS_NAMES[TEXT]))
