@@ -344,6 +344,7 @@ LEXICON_FILE = Map({
     "aspects": Dict(List(Str())),
     "aspect_patterns": Dict(List(Str())),
     "fallback_patterns": Dict(List(Str())),
+    "places": Dict(List(Str())),
     "aspect_anchors": Dict(Map({"anchors": List(Str()), "otherwise": Str()})),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),

@@ -94,6 +94,10 @@ class Understanding:
         self.markers = [normalize(str(w)) for w in lex.get("question_markers") or ()]
         self.act_cues = {act: [normalize(str(w)) for w in ws or ()] for act, ws in (lex.get("act_cues") or {}).items()}
         self.regions = _regions(kb)
+        self.places = [
+            (region, [normalize(str(w)) for w in words or ()])
+            for region, words in (lex.get("places") or {}).items() if region in self.regions
+        ]
         self.situations = [
             (item_id, [normalize(str(w)) for w in words or ()])
             for item_id, words in (lex.get("situations") or {}).items()
@@ -117,6 +121,8 @@ class Understanding:
         except Exception:
             out.bundle = None
         out.regions = [r for r in self.regions if r in norm]
+        out.regions += [r for r, words in self.places
+                        if r not in out.regions and any(w and w in norm for w in words)]
         out.question = any(m and m in norm for m in self.markers)
         last = re.split(r"[。.!！;；,，]", norm.rstrip("。.!！ "))[-1] if norm else ""
         out.question_at_end = any(m and m in last for m in self.markers)
