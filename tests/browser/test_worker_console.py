@@ -276,7 +276,8 @@ def test_worker_returns_a_case_and_completes_it(stack, page, shot, staff_account
 def test_an_error_keeps_what_was_typed(stack, page, shot, staff_account, sign_in):
     case = submit_case(stack, make_persona(741))
     number = case["case_number"]
-    sign_in(page, staff_account("worker"), next=f"/worker?case={number}")
+    account = staff_account("worker")
+    sign_in(page, account, next=f"/worker?case={number}")
     page.wait_for_selector("#t-checks input")
     page.fill("#t-reason", "申请表签名缺失")
     first = page.eval_on_selector("#t-checks input", "e => e.value")
@@ -293,6 +294,28 @@ def test_an_error_keeps_what_was_typed(stack, page, shot, staff_account, sign_in
     assert page.input_value("#t-reason") == "申请表签名缺失"
     assert page.is_checked(f"#t-checks input[value='{first}']")
     shot("conflict-keeps-input")
+
+    # the session ends meanwhile (signed out in another tab): after signing in again the
+    # same case opens with what was typed
+    other = submit_case(stack, make_persona(742))["case_number"]
+    web = stack.cfg.web_url
+    page.goto(f"{web}/worker?case={other}")
+    page.wait_for_selector("#t-checks input")
+    page.fill("#t-reason", "身份证复印件不清晰")
+    page.check(f"#t-checks input[value='{first}']")
+    assert page.request.delete(f"{web}/staff/api/session").status == 204
+    page.click("[data-to=returned]")
+    page.wait_for_url(f"{web}/staff/signin*")
+    shot("session-ended")
+    page.fill("#username", account.username)
+    page.fill("#password", account.password)
+    page.click("#submit")
+    page.wait_for_url(f"{web}/worker*")
+    page.wait_for_selector(f"#case-head [data-field=case_number]:text-is('{other}')")
+    page.wait_for_selector("#t-checks input")
+    assert page.input_value("#t-reason") == "身份证复印件不清晰"
+    assert page.is_checked(f"#t-checks input[value='{first}']")
+    shot("draft-restored")
 
 
 def test_agents_only_read_the_worker_console(stack, page, shot, staff_account, sign_in):
