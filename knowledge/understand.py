@@ -17,6 +17,7 @@ service name (“失业登记注销” asks nothing about 注销 cases).
 from __future__ import annotations
 
 import re
+import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -239,5 +240,12 @@ def _understanding(kb_id: int, kb) -> Understanding:
     return Understanding(kb)
 
 
+@lru_cache(maxsize=8192)
+def _analyze_cached(kb_id: int, kb, text: str, bundle_id: str | None) -> Analysis:
+    return _understanding(kb_id, kb).analyze(text, bundle_id)
+
+
 def analyze(kb, text: str, bundle_id: str | None = None) -> Analysis:
-    return _understanding(id(kb), kb).analyze(text, bundle_id)
+    """What the text names and asks. The NLU components and the actions read the
+    same message several times: the reading is remembered, each caller gets its own copy."""
+    return copy.deepcopy(_analyze_cached(id(kb), kb, text or "", bundle_id))

@@ -93,6 +93,17 @@ def _tokenizer_for(words: tuple):
     return tk
 
 
+_BY_KB: dict[int, tuple] = {}
+
+
 def tokenizer(kb):
-    """A private jieba.Tokenizer with the KB words (does not touch jieba's global one)."""
-    return _tokenizer_for(tuple(jieba_words(kb)))
+    """A private jieba.Tokenizer with the KB words (does not touch jieba's global one).
+
+    Remembered per knowledge base: listing the words costs milliseconds, and
+    resolve asks for the tokenizer on every message."""
+    known = _BY_KB.get(id(kb))
+    if known is not None and known[0] is kb:
+        return known[1]
+    tk = _tokenizer_for(tuple(jieba_words(kb)))
+    _BY_KB[id(kb)] = (kb, tk)
+    return tk

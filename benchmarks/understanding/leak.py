@@ -42,11 +42,15 @@ def _pairs(text: str) -> set:
 
 
 def training_examples(nlu_dir: Path = NLU_DIR) -> Iterator[Tuple[Path, int, str]]:
-    """(file, line number, plain text) of every NLU example."""
+    """(file, line number, plain text) of every intent example (lookup tables and synonyms are names, not messages)."""
     for path in sorted(nlu_dir.glob("*.yml")):
+        in_intent = False
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("- "):
+                in_intent = line.startswith("- intent:")
+                continue
             stripped = line.strip()
-            if stripped.startswith("- ") and line.startswith("    "):
+            if in_intent and stripped.startswith("- ") and line.startswith("    "):
                 yield path, no, _ANNOTATION.sub(lambda m: m.group(1), stripped[2:])
 
 
