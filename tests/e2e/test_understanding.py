@@ -7,15 +7,15 @@ labels (benchmarks/understanding/expect.py). The benchmark
 this test fails when the share right drops below MIN_RIGHT or any reply states
 something the fidelity checker finds wrong, so a regression cannot land unseen.
 
-MIN_RIGHT is a regression guard just below what the assistant reaches today
-(0.87-0.88 over REST, see README): the targets (0.90 in this test, 0.95 for the
-benchmark) are not reached yet. Raise it as understanding improves.
+MIN_RIGHT is the issue's floor for this test (0.90 of all held-out questions;
+0.938 over REST on 2026-12-02, dev 0.980 / test 0.897, see README). The
+benchmark's own target, 0.95, is not reached on the unseen half yet.
 """
 from __future__ import annotations
 
 from benchmarks.understanding.run import evaluate, load_questions, print_summary, rest_sender
 
-MIN_RIGHT = 0.85
+MIN_RIGHT = 0.90
 
 
 def test_heldout_questions_are_answered_from_the_knowledge_base(stack):
