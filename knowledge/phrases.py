@@ -18,6 +18,7 @@ SILENT_ON = {
     "channel": "办理渠道",
     "eligibility": "受理条件",
     "agency": "受理机构",
+    "amount": "金额或收费标准",
 }
 
 #: Verbatim guide words that answer a question about materials or deadlines.

@@ -25,7 +25,7 @@ from .text import compact, normalize
 
 #: Aspects an answer can have, in the order an answer gives them.
 ASPECTS = (
-    "overview", "policy", "eligibility", "materials", "deadline", "channel", "howto", "form",
+    "overview", "policy", "eligibility", "materials", "deadline", "amount", "channel", "howto", "form",
     "linked", "rules", "deregistration", "service_311", "difference",
 )
 #: Lexicon cue groups that are not aspects of their own.

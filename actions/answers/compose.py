@@ -19,13 +19,13 @@ from actions.answers.search import POLICY_MIN_SCORE, answer_from_search
 from actions.answers.targets import Target, targets_of
 
 #: Aspects answered per item or service.
-TARGET_ASPECTS = ("policy", "eligibility", "materials", "deadline", "channel", "form", "linked")
+TARGET_ASPECTS = ("policy", "eligibility", "materials", "deadline", "amount", "channel", "form", "linked")
 
 #: Search topics for a question about an aspect that names no target.
 SEARCH_TOPICS = {
     "materials": ("materials",), "deadline": ("deadline",), "eligibility": ("eligibility",),
     "channel": ("channels", "channel", "apply"), "form": ("form",), "linked": ("link",),
-    "policy": (),
+    "policy": (), "amount": (),
 }
 
 #: How a button asks one aspect of one target, as a full question.

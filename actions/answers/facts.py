@@ -242,6 +242,13 @@ def card_block(kb, target: Target, ask: Ask) -> Block:
     return "", lines + after
 
 
+def amount_block(kb, target: Target, ask: Ask) -> Block:
+    """No guide states amounts or fees: say so for the regions that have the item, and where to ask."""
+    provisions, before, after = scoped(target, ask)
+    regions = "、".join(dict.fromkeys(p.region for p in provisions)) or "各地"
+    return "金额和收费", list(before) + [f"· {regions}：{not_stated('amount')}"] + list(after)
+
+
 ITEM_BLOCKS = {
     "materials": materials_block,
     "deadline": deadline_block,
@@ -250,4 +257,5 @@ ITEM_BLOCKS = {
     "form": form_block,
     "linked": linked_block,
     "policy": card_block,
+    "amount": amount_block,
 }

@@ -13,6 +13,12 @@ classifier, makes ``ask_question`` the intent when
     or, for a story (``describe_need``), its last clause is a question: a
     situation followed by a question wants the answer, not a suggestion.
 
+The other way round, a message the classifier reads as a question becomes
+``describe_need`` when it names nothing (no item, service or bundle), asks no
+aspect, tells a life situation the lexicon knows (被辞退, 受伤 …) and
+``describe_need`` is among the top guesses: “被辞退了怎么办” wants the items
+people in it apply for.
+
 Its confidence becomes the overruled intent's, so the fallback threshold
 still applies. Nothing else changes; the cue words are knowledge/data/lexicon.yml's.
 """
@@ -28,6 +34,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 QUESTION = "ask_question"
+NEED = "describe_need"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -64,16 +71,30 @@ class KnowledgeIntentArbiter(GraphComponent):
         names = [r.get("name") for r in ranking[: self.within_top]]
         return QUESTION in names
 
+    def is_need(self, text: Text, intent: Dict[Text, Any], ranking: List[Dict[Text, Any]]) -> bool:
+        """True when a 'question' is a situation that names and asks nothing the guides answer."""
+        if not intent or intent.get("name") != QUESTION:
+            return False
+        a = self._analyze(self.kb, text)
+        if a.items or a.services or a.bundle or a.aspects or not a.situation_items:
+            return False
+        return NEED in [r.get("name") for r in ranking[: self.within_top]]
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             intent = message.get(INTENT) or {}
             ranking = list(message.get(INTENT_RANKING_KEY) or [])
-            if not isinstance(text, str) or text.startswith("/") or not self.decide(text, intent, ranking):
+            if not isinstance(text, str) or text.startswith("/"):
                 continue
-            confidence = intent.get("confidence", 0.0)
-            question = {"name": QUESTION, "confidence": confidence}
-            rest = [r for r in ranking if r.get("name") != QUESTION]
-            message.set(INTENT, question, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [question] + rest, add_to_output=True)
+            if self.decide(text, intent, ranking):
+                chosen = QUESTION
+            elif self.is_need(text, intent, ranking):
+                chosen = NEED
+            else:
+                continue
+            new = {"name": chosen, "confidence": intent.get("confidence", 0.0)}
+            rest = [r for r in ranking if r.get("name") != chosen]
+            message.set(INTENT, new, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [new] + rest, add_to_output=True)
         return messages
