@@ -32,16 +32,14 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import List, Optional, Tuple
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.stack import BOT_PY, HOST, ROOT, Service, Stack, StackConfig, ensure_model, log, port_free  # noqa: E402
+from scripts.stack import HOST, Service, Stack, StackConfig, ensure_model, log, port_free  # noqa: E402
 
 DEFAULT_TRACKER_URL = "postgresql://postgres@127.0.0.1:5432/yjs_tracker"
 DEFAULT_BACKEND_DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/yjs_backend"
