@@ -11,11 +11,13 @@ classifier, makes ``ask_question`` the intent when
     (or is worded as a question), carries no selection cue (选/加上/我要办 …),
     and ``ask_question`` is among the classifier's top ``within_top`` guesses —
     or, for a story (``describe_need``), its last clause is a question: a
-    situation followed by a question wants the answer, not a suggestion.
+    situation followed by a question about something it names wants the
+    answer, not a suggestion.
 
 The other way round, a message the classifier reads as a question becomes
 ``describe_need`` when it names nothing (no item, service or bundle), asks no
-aspect, tells a life situation the lexicon knows (被辞退, 受伤 …) and
+aspect beyond “what to do” (咋办, 怎么办), tells a life situation the
+lexicon knows (被辞退, 受伤 …) and
 ``describe_need`` is among the top guesses: “被辞退了怎么办” wants the items
 people in it apply for.
 
@@ -39,6 +41,13 @@ NEED = "describe_need"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class KnowledgeIntentArbiter(GraphComponent):
+    @classmethod
+    def fingerprint_addon(cls, config):
+        """The component's code and knowledge/ are part of what its output depends on."""
+        from bot.components.fingerprint import addon
+
+        return addon()
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"intents_overruled": ["select_items", "choose_bundle", "describe_need", "select_all"],
@@ -66,8 +75,8 @@ class KnowledgeIntentArbiter(GraphComponent):
         named = bool(a.items or a.services or a.bundle)
         if not a.aspects or "select" in a.acts or not (named or a.question):
             return False
-        if intent.get("name") == "describe_need" and a.question_at_end:
-            return True
+        if intent.get("name") == NEED and a.question_at_end and named:
+            return True   # a story that ends asking about something named
         names = [r.get("name") for r in ranking[: self.within_top]]
         return QUESTION in names
 
@@ -76,7 +85,8 @@ class KnowledgeIntentArbiter(GraphComponent):
         if not intent or intent.get("name") != QUESTION:
             return False
         a = self._analyze(self.kb, text)
-        if a.items or a.services or a.bundle or a.aspects or not a.situation_items:
+        asked = set(a.aspects) - {"policy"} - ({"howto"} if a.apply else set())   # “咋办” asks what to do
+        if a.items or a.services or a.bundle or asked or not a.situation_items:
             return False
         return NEED in [r.get("name") for r in ranking[: self.within_top]]
 

@@ -32,6 +32,13 @@ logger = logging.getLogger(__name__)
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @classmethod
+    def fingerprint_addon(cls, config):
+        """The component's code and knowledge/ are part of what its output depends on."""
+        from bot.components.fingerprint import addon
+
+        return addon()
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {}

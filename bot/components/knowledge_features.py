@@ -43,6 +43,13 @@ FLAGS = ("item", "service", "bundle", "region", "question", "question_at_end", "
 )
 class KnowledgeFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
+    def fingerprint_addon(cls, config):
+        """The component's code and knowledge/ are part of what its output depends on."""
+        from bot.components.fingerprint import addon
+
+        return addon()
+
+    @classmethod
     def required_components(cls) -> List[type]:
         return [Tokenizer]
 

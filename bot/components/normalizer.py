@@ -53,6 +53,13 @@ def normalize_text(text: Text, max_chars: int = 300, head_chars: int = 80) -> Te
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class TextNormalizer(GraphComponent):
+    @classmethod
+    def fingerprint_addon(cls, config):
+        """The component's code and knowledge/ are part of what its output depends on."""
+        from bot.components.fingerprint import addon
+
+        return addon()
+
     """Normalises ``text`` in place, before the tokenizer."""
 
     @staticmethod

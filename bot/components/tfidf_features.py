@@ -67,6 +67,13 @@ def _words(message: Message) -> Text:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class TfidfFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
+    def fingerprint_addon(cls, config):
+        """The component's code and knowledge/ are part of what its output depends on."""
+        from bot.components.fingerprint import addon
+
+        return addon()
+
+    @classmethod
     def required_components(cls) -> List[type]:
         return [Tokenizer]
 
