@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.agent.script import attach_agent_script
 from actions import kb_support as ks
-from actions.answers.ask import from_tracker
+from actions.answers.ask import discussed, from_tracker
 from actions.answers.compose import QUESTION_FORMS, aspect_buttons, compose, question_button
 from actions.answers.search import SEARCH_MIN_SCORE, answer_from_passages, search_passages
 from actions.answers.targets import targets_of
@@ -101,11 +101,13 @@ class ActionClarifyIntent(Action):
                 if reply is not None:
                     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
                     attach_agent_script(kb, dispatcher, tracker, reply)   # the 12333 console only
-                    return [SlotSet("pending_question", None), SlotSet("pending_confirmation", reply.pending)]
+                    return [SlotSet("pending_question", None), SlotSet("pending_confirmation", reply.pending),
+                            SlotSet("discussed_targets", discussed(ask))]
             passages = search_passages(kb, ask.text, min_score=0.0, k=5)
             if passages and passages[0].score >= SEARCH_MIN_SCORE and ask.aspects:
                 dispatcher.utter_message(text=answer_from_passages([p for p in passages if p.score >= SEARCH_MIN_SCORE]))
-                return [SlotSet("pending_question", None), SlotSet("pending_confirmation", None)]
+                return [SlotSet("pending_question", None), SlotSet("pending_confirmation", None),
+                        SlotSet("discussed_targets", None)]
             buttons = knowledge_buttons(kb, ask, [p for p in passages if p.score >= 0.08])
         for g in top_guesses(tracker):
             if len(buttons) >= 4:
@@ -130,7 +132,8 @@ class ActionClarifyIntent(Action):
                 f"或拨打人社服务热线{ks.HOTLINE}。"
             )
         dispatcher.utter_message(text=message, buttons=buttons)
-        return [SlotSet("pending_question", text or None), SlotSet("pending_confirmation", None)]
+        return [SlotSet("pending_question", text or None), SlotSet("pending_confirmation", None),
+                SlotSet("discussed_targets", None)]
 
 
 class ActionOutOfScope(Action):

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import kb_support as ks
 from actions.agent.script import attach_agent_script
-from actions.answers.ask import from_tracker
+from actions.answers.ask import discussed, from_tracker
 from actions.answers.compose import compose, search_reply
 from actions.answers.render import Reply, handoff_reply
 
@@ -19,13 +19,19 @@ logger = logging.getLogger(__name__)
 
 def answer_reply(kb, tracker: Tracker) -> Reply:
     """The answer to this turn's question; an honest hand-over when there is none."""
+    return answer_and_ask(kb, tracker)[0]
+
+
+def answer_and_ask(kb, tracker: Tracker) -> tuple:
+    """(reply, what was asked or None)."""
+    ask = None
     try:
         ask = from_tracker(kb, tracker)
         reply: Optional[Reply] = compose(kb, ask) or search_reply(kb, ask)
     except Exception:
         logger.exception("composing an answer failed")
         reply = None
-    return reply or handoff_reply()
+    return reply or handoff_reply(), ask
 
 
 class ActionAnswerQuestion(ks.KBAction):
@@ -35,7 +41,7 @@ class ActionAnswerQuestion(ks.KBAction):
     async def respond(
         self, kb, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        reply = answer_reply(kb, tracker)
+        reply, ask = answer_and_ask(kb, tracker)
         text, buttons = reply.text, list(reply.buttons)
         back = ks.continue_selection_buttons(kb, tracker)
         titles = {b["title"] for b in buttons}
@@ -44,4 +50,5 @@ class ActionAnswerQuestion(ks.KBAction):
             text += "\n\n您已选择的事项仍为您保留，可以继续选择。"
         dispatcher.utter_message(text=text, buttons=buttons)
         attach_agent_script(kb, dispatcher, tracker, reply)   # the 12333 console only (actions/agent/script.py)
-        return [SlotSet("pending_confirmation", reply.pending), SlotSet("pending_question", None)]
+        return [SlotSet("pending_confirmation", reply.pending), SlotSet("pending_question", None),
+                SlotSet("discussed_targets", discussed(ask) if ask is not None else None)]

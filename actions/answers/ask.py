@@ -9,7 +9,7 @@ what the payload does not say.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
@@ -32,6 +32,7 @@ class Ask:
     apply: bool = False
     payload: bool = False
     situation_items: List[Text] = field(default_factory=list)   # what the life situation told usually needs
+    from_context: bool = False                                  # targets taken from the previous answer
     question: bool = False                                      # worded as a question
 
     @property
@@ -64,6 +65,39 @@ def from_text(kb, text: Text, *, selected: List[Text] = (), current_bundle: Opti
     )
 
 
+def _answered_last(tracker: Tracker) -> bool:
+    """Was the bot's last action before this message an answer to a question?"""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+            continue
+        if seen_user and event.get("event") == "action":
+            name = event.get("name")
+            if name in (None, "action_listen"):
+                continue
+            return name in ("action_answer_question", "action_clarify_intent")
+    return False
+
+
+def _follow_up(kb, tracker: Tracker, ask: Ask) -> None:
+    """“那多久能有结果” right after an answer about X: the question is about X."""
+    discussed = tracker.get_slot("discussed_targets")
+    if not isinstance(discussed, dict) or not _answered_last(tracker):
+        return
+    items = ks.valid_item_ids(kb, [i for i in discussed.get("items") or [] if isinstance(i, str)], resolve=False)
+    services = _valid(discussed.get("services") or [], getattr(kb, "services", {}))
+    if items or services:
+        ask.items, ask.services, ask.from_context = items, services, True
+
+
+def discussed(ask: Ask) -> Optional[Dict[Text, List[Text]]]:
+    """What this answer was about, for the next turn's follow-up."""
+    return {"items": list(ask.items), "services": list(ask.services)} if ask.named else None
+
+
 def from_tracker(kb, tracker: Tracker) -> Ask:
     selected = ks.selected_items(kb, tracker)
     current = ks.current_bundle(kb, tracker)
@@ -75,6 +109,8 @@ def from_tracker(kb, tracker: Tracker) -> Ask:
     if not ks.is_payload(tracker):
         if not ask.items:   # entities of the NLU (e.g. a synonym) as a fallback
             ask.items = ks.valid_item_ids(kb, ks.entity_values(tracker, "item"))
+        if not (ask.items or ask.services or ask.bundle) and ask.aspects:
+            _follow_up(kb, tracker, ask)
         return ask
     # a payload: its own entities first, the pending question's words after
     items = _valid(ks.entity_values(tracker, "item"), kb.items)
