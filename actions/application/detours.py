@@ -37,9 +37,10 @@ MODIFY_WORDS = ("修改信息", "修改", "我要修改", "改一下", "有错",
 
 # digits that plainly try to be a value of these field types
 _TRIES = {
-    "id_number": re.compile(r"\d{10,20}|\d{9,19}[xX]"),
-    "phone": re.compile(r"\d{7,}"),
-    "bank_card": re.compile(r"\d{10,}"),
+    # four digits or more in place of a number: a (wrong) try, answered with what the number must look like
+    "id_number": re.compile(r"\d{4,}|\d{3,}[xX]"),
+    "phone": re.compile(r"\d{4,}"),
+    "bank_card": re.compile(r"\d{4,}"),
     "date": re.compile(r"\d|[年月日号]"),
     "months": re.compile(r"\d|[一二两三四五六七八九十]"),
     "number": re.compile(r"\d|[一二两三四五六七八九十]"),

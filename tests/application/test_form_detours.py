@@ -80,6 +80,14 @@ def test_digits_at_the_id_field_are_an_attempt_and_explained(kb):
     assert "18位" in text and state["failures"].get("id_number") == 1
 
 
+@pytest.mark.parametrize("digits", ["123456", "4452 0219"])
+def test_a_short_number_at_the_id_field_is_told_what_an_id_number_looks_like(kb, digits):
+    state = started(kb, ["unemployment_benefit"], answers=1)
+    result, text = validate_form(state, digits, "out_of_scope", 0.5)
+    assert "18位" in text and "不像是对当前问题的回答" not in text
+    assert state["answers"]["name"] == PERSONA.name   # nothing entered before is lost
+
+
 def test_unclear_message_at_the_id_field_is_not_counted_as_a_failure(kb):
     state = started(kb, ["unemployment_benefit"], answers=1)
     result, text = validate_form(state, "嗯嗯这个嘛", "nlu_fallback", 0.3)
