@@ -17,9 +17,8 @@ classifier, makes ``ask_question`` the intent when
 The other way round, a message the classifier reads as a question becomes
 ``describe_need`` when it names nothing (no item, service or bundle), asks no
 aspect beyond “what to do” (咋办, 怎么办), tells a life situation the
-lexicon knows (被辞退, 受伤 …) and
-``describe_need`` is among the top guesses: “被辞退了怎么办” wants the items
-people in it apply for.
+lexicon knows (被辞退, 受伤 …): “被辞退了怎么办” wants the items people in it
+apply for.
 
 Its confidence becomes the overruled intent's, so the fallback threshold
 still applies. Nothing else changes; the cue words are knowledge/data/lexicon.yml's.
@@ -86,9 +85,8 @@ class KnowledgeIntentArbiter(GraphComponent):
             return False
         a = self._analyze(self.kb, text)
         asked = set(a.aspects) - {"policy"} - ({"howto"} if a.apply else set())   # “咋办” asks what to do
-        if a.items or a.services or a.bundle or asked or not a.situation_items:
-            return False
-        return NEED in [r.get("name") for r in ranking[: self.within_top]]
+        # what describe_need means, whatever the classifier's ranking says
+        return not (a.items or a.services or a.bundle or asked) and bool(a.situation_items)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
