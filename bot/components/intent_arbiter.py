@@ -38,6 +38,25 @@ QUESTION = "ask_question"
 NEED = "describe_need"
 
 
+def swapped(ranking: List[Dict[Text, Any]], intent: Dict[Text, Any], chosen: Text) -> List[Dict[Text, Any]]:
+    """The ranking with the chosen intent first at the top confidence and the overruled one in its place.
+
+    Keeping the overruled intent at the same confidence would make the two look
+    equally likely, and the fallback's ambiguity threshold would then turn every
+    overruled message into nlu_fallback."""
+    top = intent.get("name")
+    top_confidence = intent.get("confidence", 0.0)
+    chosen_confidence = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == chosen), 0.0)
+    out = [{"name": chosen, "confidence": top_confidence}]
+    for r in ranking:
+        if r.get("name") == chosen:
+            continue
+        out.append({**r, "confidence": chosen_confidence} if r.get("name") == top else r)
+    if top and all(r.get("name") != top for r in ranking):
+        out.insert(1, {"name": top, "confidence": chosen_confidence})
+    return out[:1] + sorted(out[1:], key=lambda r: -r.get("confidence", 0.0))
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class KnowledgeIntentArbiter(GraphComponent):
     @classmethod
@@ -101,8 +120,6 @@ class KnowledgeIntentArbiter(GraphComponent):
                 chosen = NEED
             else:
                 continue
-            new = {"name": chosen, "confidence": intent.get("confidence", 0.0)}
-            rest = [r for r in ranking if r.get("name") != chosen]
-            message.set(INTENT, new, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [new] + rest, add_to_output=True)
+            message.set(INTENT, {"name": chosen, "confidence": intent.get("confidence", 0.0)}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, swapped(ranking, intent, chosen), add_to_output=True)
         return messages

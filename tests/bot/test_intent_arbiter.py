@@ -1,0 +1,57 @@
+"""KnowledgeIntentArbiter: where the knowledge base overrules the classifier, and how the ranking then looks."""
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.intent_arbiter import KnowledgeIntentArbiter, swapped
+
+
+@pytest.fixture(scope="module")
+def arbiter():
+    return KnowledgeIntentArbiter(KnowledgeIntentArbiter.get_default_config())
+
+
+def _message(text, ranking):
+    m = Message(data={TEXT: text})
+    m.set(INTENT, dict(ranking[0]))
+    m.set(INTENT_RANKING_KEY, [dict(r) for r in ranking])
+    return m
+
+
+def _run(arbiter, text, ranking):
+    m = arbiter.process([_message(text, ranking)])[0]
+    return m.get(INTENT), m.get(INTENT_RANKING_KEY)
+
+
+def test_a_story_of_a_situation_read_as_a_question_becomes_a_need(arbiter):
+    intent, ranking = _run(arbiter, "被裁员了，现在怎么办",
+                           [{"name": "ask_question", "confidence": 0.99}, {"name": "describe_need", "confidence": 0.005}])
+    assert intent == {"name": "describe_need", "confidence": 0.99}
+    # the overruled intent takes the chosen one's old place: no tie for the fallback's ambiguity threshold
+    assert ranking[0]["name"] == "describe_need" and ranking[1] == {"name": "ask_question", "confidence": 0.005}
+
+
+def test_an_item_and_an_aspect_read_as_a_selection_become_a_question(arbiter):
+    intent, ranking = _run(arbiter, "职业介绍 办理材料",
+                           [{"name": "select_items", "confidence": 0.7}, {"name": "ask_question", "confidence": 0.2},
+                            {"name": "greet", "confidence": 0.1}])
+    assert intent["name"] == "ask_question" and ranking[0]["confidence"] == 0.7
+    assert ranking[1] == {"name": "select_items", "confidence": 0.2}
+
+
+@pytest.mark.parametrize("text,ranking", [
+    ("我要办失业登记", [{"name": "select_items", "confidence": 0.9}, {"name": "ask_question", "confidence": 0.05}]),
+    ("工伤认定要多久", [{"name": "ask_question", "confidence": 0.9}, {"name": "describe_need", "confidence": 0.05}]),
+    ("/ask_question", [{"name": "ask_question", "confidence": 1.0}]),
+])
+def test_other_messages_are_left_as_the_classifier_read_them(arbiter, text, ranking):
+    intent, out = _run(arbiter, text, ranking)
+    assert intent == ranking[0] and out == ranking
+
+
+def test_swapped_keeps_every_intent_once():
+    ranking = [{"name": "a", "confidence": 0.6}, {"name": "b", "confidence": 0.3}, {"name": "c", "confidence": 0.1}]
+    out = swapped(ranking, ranking[0], "c")
+    assert [r["name"] for r in out] == ["c", "b", "a"] and [r["confidence"] for r in out] == [0.6, 0.3, 0.1]
