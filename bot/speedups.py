@@ -93,43 +93,6 @@ def _install_applied_events_cache() -> None:
     DialogueStateTracker.applied_events = applied_events
 
 
-def _install_eager_model_build() -> None:
-    """Build a loaded TED model's variables with one eager step instead of a traced one.
-
-    ``RasaModel.load`` fits one example to create weights of the right shapes,
-    then loads the trained weights over them. Keras traces a whole training
-    graph for that single step: 21 of the 25 s a Rasa instance took to load its
-    model. Run eagerly, the step only creates the variables; the trained
-    weights are then loaded as before, and prediction still goes through the
-    model's own ``tf.function`` (``_run_eagerly`` comes from the policy config,
-    not from ``compile``), so answers are the same. Fine-tuning keeps Rasa's path.
-    """
-    import tensorflow as tf
-    from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
-    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
-    from rasa.utils.tensorflow.models import RasaModel
-
-    original = RasaModel.load.__func__
-
-    def load(cls, model_file_name, model_data_example, predict_data_example=None, finetune_mode=False,
-             *args, **kwargs):
-        if finetune_mode:
-            return original(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
-                            *args, **kwargs)
-        model = cls(*args, **kwargs)
-        learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)
-        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=True)
-        model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
-        model.load_weights(model_file_name)
-        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate),
-                      run_eagerly=kwargs.get("config", {}).get(RUN_EAGERLY))
-        if predict_data_example:
-            model.run_inference(predict_data_example)   # traces the prediction function once, as Rasa does
-        return model
-
-    RasaModel.load = classmethod(load)
-
-
 def install() -> None:
     """Patches Rasa in this process (once)."""
     global _installed
@@ -141,7 +104,6 @@ def install() -> None:
     validator = _cached_action_result_validator()
     _install_event_lookup()
     _install_applied_events_cache()
-    _install_eager_model_build()
 
     def _validate_action_result(self, result: Dict[Text, Any]) -> bool:
         # what jsonschema.validate does after checking the schema: raise the best error
