@@ -406,7 +406,9 @@ class Stack:
                 [str(BOT_PY), "-m", "logmask", "rasa", "run", "--model", str(self.model),
                  "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml",
                  "--interface", HOST, "--port", str(cfg.rasa_port),
-                 "--enable-api", "--auth-token", token],
+                 # one argument: a token_urlsafe token may start with "-", which argparse
+                 # would read as an option ("expected one argument", seen in CI)
+                 "--enable-api", f"--auth-token={token}"],
                 f"{cfg.rasa_url}/status?token={token}",
                 env=self.env(),
                 startup_timeout=240,
