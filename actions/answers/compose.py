@@ -87,6 +87,11 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if not ask.named and not wanted and handled_elsewhere:
         item_ids = []
     targets = targets_of(kb, item_ids, ask.services)
+    lead = None
+    if not targets and wanted and ask.situation_items and not ask.payload and not ask.bundle:
+        # “厂里拖了我三个月工资，去哪投诉，要准备啥”: the question is about what the situation needs
+        targets = targets_of(kb, situation_targets(kb, ask.situation_items), [])
+        lead = "根据您说的情况，通常办理" + "、".join(f"“{t.name}”" for t in targets) + "。"
     if "service_311" in aspects:
         targets = [t for t in targets if t.id != "service_311"]
 
@@ -189,6 +194,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
 
     if show_link:
         parts.append(link)
+    if lead:
+        parts.insert(0, lead)
 
     pending = None
     if len(targets) == 1 and targets[0].kind == "item" and targets[0].id not in ask.selected:
@@ -200,6 +207,16 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if wanted == ["policy"] and len(targets) == 1:
         buttons = aspect_buttons(kb, targets[0]) + buttons
     return Reply("\n\n".join(_unique(parts)), _dedupe(buttons), pending)
+
+
+#: At most this many items are answered for a situation that names none.
+SITUATION_TARGETS = 2
+
+
+def situation_targets(kb, item_ids: List[Text]) -> List[Text]:
+    """The items a told situation usually needs, of the first one's bundle, in the bundle's order."""
+    bundle_id = kb.items[item_ids[0]].bundle_id
+    return ks.order_items(kb, [i for i in item_ids if kb.items[i].bundle_id == bundle_id])[:SITUATION_TARGETS]
 
 
 def which_target(kb, ask: Ask, wanted: List[Text]) -> Reply:

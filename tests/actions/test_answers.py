@@ -317,3 +317,19 @@ def test_an_answer_about_one_unselected_item_offers_it_as_a_real_question(kb):
     assert f"需要为您选上“{name}”吗" in text
     assert slot_events(events)["pending_confirmation"] == {
         "type": "select_suggested", "bundle": "unemployment", "items": ["unemployment_benefit"]}
+
+
+def test_situation_without_an_item_name_answers_the_aspects_for_the_items_it_needs(kb):
+    # no item named: the situation (lexicon ``situations``) decides which items the question is about
+    messages, _ = _run("厂里拖了我三个月工资，去哪投诉，要准备啥")
+    text = all_text(messages)
+    item = kb.items["labor_inspection_complaint"]
+    assert item.name in text
+    for m in item.primary.other_materials:
+        assert m.display() in text
+    assert any(c.name in text for c in item.primary.channels)
+    messages, _ = _run("被裁员了要带什么材料")
+    text = all_text(messages)
+    for item_id in ("unemployment_registration", "unemployment_benefit"):
+        assert kb.items[item_id].name in text
+    assert "请问您想了解哪个事项" not in text
