@@ -346,6 +346,7 @@ LEXICON_FILE = Map({
     "fallback_patterns": Dict(List(Str())),
     "places": Dict(List(Str())),
     "aspect_anchors": Dict(Map({"anchors": List(Str()), "otherwise": Str()})),
+    "rule_topics": List(Str()),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
     "question_markers": List(Str()),

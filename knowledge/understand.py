@@ -104,6 +104,8 @@ class Understanding:
             for item_id, words in (lex.get("situations") or {}).items()
             if item_id in kb.items
         ]
+        self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
+        self.ruled = _ruled_targets(kb)
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
 
@@ -168,6 +170,12 @@ class Understanding:
             aspects.update(a for a, rx in self.fallback_patterns if rx.search(masked))
         if not aspects and any(term in masked for term in self.material_terms):
             aspects.add("materials")   # “需要学历证书吗”: a material named in a question
+        # “没有档案能办失业登记吗”: a can/must question about what an office may demand
+        # is answered by the rules it must follow, where the guides give such rules
+        named = out.items + out.services
+        if (out.question and any(w and w in masked for w in self.rule_topics)
+                and (not named or any(t in self.ruled for t in named))):
+            aspects.add("rules")
         if "apply" in aspects:
             out.apply = True
             aspects.discard("apply")
@@ -197,6 +205,15 @@ def _regions(kb) -> list[str]:
         if region and region not in seen:
             seen.append(region)
     return seen
+
+
+def _ruled_targets(kb) -> set[str]:
+    """Items and services whose guides say what an office must not demand (prohibitions)."""
+    def has(records) -> bool:
+        return any(getattr(r, "kind", "") == "prohibition" for rec in records for r in getattr(rec, "requirements", ()) or ())
+    out = {i.id for i in kb.items.values() if has(i.provisions)}
+    out |= {s.id for s in getattr(kb, "services", {}).values() if has([s])}
+    return out
 
 
 def _material_terms(kb) -> list[str]:

@@ -101,6 +101,12 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         if blocks:
             for t, (title, lines) in blocks:
                 parts.append(f"“{t.name}”{title}：\n" + "\n".join(lines))
+        elif targets:
+            # “没有毕业证能评职称吗”: its guides set no such rule; what they do list is its materials
+            parts.append("、".join(f"“{t.name}”" for t in targets)
+                         + f"的办事指引未写明经办机构在这方面的要求，具体请咨询人社服务热线{ks.HOTLINE}或办理地经办机构。")
+            if not wanted:
+                wanted = ["materials"]
         else:
             r = topics.general_rules(kb, ask)
             parts.append(r.text)

@@ -333,3 +333,23 @@ def test_situation_without_an_item_name_answers_the_aspects_for_the_items_it_nee
     for item_id in ("unemployment_registration", "unemployment_benefit"):
         assert kb.items[item_id].name in text
     assert "请问您想了解哪个事项" not in text
+
+
+def _prohibitions(kb, service_id):
+    return [r.text.rstrip("。") for r in kb.services[service_id].requirements if r.kind == "prohibition"]
+
+
+def test_can_i_question_about_what_an_office_demands_quotes_its_rules(kb):
+    # a topic of the prohibitions (社保, 离职证明, 户口本) in a can/must question asks the rules
+    for text in ("没交过社保能不能登记失业", "社区说要离职证明才给我办失业登记，对吗", "我没带户口本，失业登记还能办吗"):
+        messages, _ = _run(text)
+        reply = all_text(messages)
+        assert any(p in reply for p in _prohibitions(kb, "unemployment_registration")), text
+
+
+def test_rules_asked_of_an_item_whose_guides_have_none_says_so_without_other_items_rules(kb):
+    messages, _ = _run("没有毕业证能评职称吗")
+    reply = all_text(messages)
+    assert "未写明" in reply
+    assert not any(p in reply for p in _prohibitions(kb, "unemployment_registration"))
+    assert kb.items["title_evaluation"].name in reply
