@@ -21,6 +21,12 @@
 `GuardedSocketIOInput` applies the same message checks to socket.io (and
 makes its session persistence work, see there).
 
+`read_message_body` is the body parsing and validation (size, JSON object,
+sender) shared by the JSON input channels (this REST channel and
+bot/channels/hotline.py); a refusal is raised as `Refused`, whose
+`response()` is the error answer. `is_trusted_peer` and `client_address`
+are likewise shared.
+
 Registered in bot/credentials.yml by class path.
 """
 from __future__ import annotations
@@ -33,7 +39,7 @@ import os
 import re
 import uuid
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Sequence, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -53,10 +59,60 @@ TOO_LONG_TEXT = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请�
 EMPTY_TEXT = "没有收到内容，请输入您的问题或回答后再发送。"
 NOT_TEXT = "无法识别这条消息，请输入文字后再发送。"
 FAILED_TEXT = "抱歉，系统暂时出了点问题，请稍后再发一次；已填写的内容不会丢失。"
+TOO_LARGE_TEXT = "提交的内容过大，请精简后分几次发送。"
+BAD_JSON_TEXT = "消息格式不正确（需要JSON），请检查后重试。"
+NOT_OBJECT_TEXT = "消息格式不正确：需要包含 sender 和 message 的JSON对象。"
+BAD_SENDER_TEXT = f"缺少有效的会话标识 sender（1至{MAX_SENDER_CHARS}个字符的文本）。"
 
 
 def _error(status: int, code: str, message: str) -> response.HTTPResponse:
     return response.json({"error": {"code": code, "message": message}}, status=status, ensure_ascii=False)
+
+
+def text_reply(sender: str, text: str) -> response.HTTPResponse:
+    """One bot message, as Rasa's REST channel answers."""
+    return response.json([{"recipient_id": sender, "text": text}], ensure_ascii=False)
+
+
+class Refused(Exception):
+    """A request refused before it reaches Rasa: HTTP status, error code, Chinese message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def response(self) -> response.HTTPResponse:
+        return _error(self.status, self.code, self.message)
+
+
+def read_message_body(
+    body: Optional[bytes],
+    sender_rule: Optional[Callable[[str], bool]] = None,
+    bad_sender_text: str = BAD_SENDER_TEXT,
+) -> Tuple[Dict[str, Any], str]:
+    """The JSON object of a channel's POST body and its sender, or `Refused`.
+
+    Over `MAX_BODY_BYTES` → 413 ``TOO_LARGE``; not UTF-8 JSON (or nested too
+    deep) → 400 ``BAD_JSON``; not an object → 400 ``BAD_REQUEST``; a sender
+    that is not 1 to `MAX_SENDER_CHARS` characters of printable text, or that
+    `sender_rule` (a channel's own rule, e.g. a prefix) rejects → 400
+    ``BAD_SENDER`` with `bad_sender_text`. The message itself is the caller's.
+    """
+    body = body or b""
+    if len(body) > MAX_BODY_BYTES:
+        raise Refused(413, "TOO_LARGE", TOO_LARGE_TEXT)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Refused(400, "BAD_JSON", BAD_JSON_TEXT) from None
+    if not isinstance(data, dict):
+        raise Refused(400, "BAD_REQUEST", NOT_OBJECT_TEXT)
+    sender = data.get("sender")
+    if not _valid_sender(sender) or (sender_rule is not None and not sender_rule(sender)):
+        raise Refused(400, "BAD_SENDER", bad_sender_text)
+    return data, sender
 
 
 def _trusted_proxies() -> list:
@@ -77,6 +133,22 @@ def _ip(text: str) -> Optional[ipaddress._BaseAddress]:
         return ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+
+
+def is_trusted_peer(request: Request, trusted: Sequence[Any]) -> bool:
+    """Whether the request's peer is in one of the `trusted` networks (`_trusted_proxies()`)."""
+    peer = _ip(request.ip or "")
+    return peer is not None and any(peer in net for net in trusted)
+
+
+def client_address(request: Request, trusted: Sequence[Any]) -> str:
+    """The peer's address, or - from a trusted hop - the last address of its X-Forwarded-For."""
+    if is_trusted_peer(request, trusted):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        last = _ip(forwarded.split(",")[-1]) if forwarded else None
+        if last:
+            return str(last)
+    return request.ip or ""
 
 
 def has_lone_surrogate(text: str) -> bool:
@@ -107,16 +179,10 @@ class GuardedRestInput(RestInput):
         self.trusted = _trusted_proxies()
 
     def peer_is_trusted(self, request: Request) -> bool:
-        peer = _ip(request.ip or "")
-        return peer is not None and any(peer in net for net in self.trusted)
+        return is_trusted_peer(request, self.trusted)
 
     def client_address(self, request: Request) -> str:
-        if self.peer_is_trusted(request):
-            forwarded = request.headers.get("X-Forwarded-For", "")
-            last = forwarded.split(",")[-1] if forwarded else ""
-            if _ip(last):
-                return str(_ip(last))
-        return request.ip or ""
+        return client_address(request, self.trusted)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -131,24 +197,16 @@ class GuardedRestInput(RestInput):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
-            body = request.body or b""
-            if len(body) > MAX_BODY_BYTES:
-                return _error(413, "TOO_LARGE", "提交的内容过大，请精简后分几次发送。")
             try:
-                data = json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                return _error(400, "BAD_JSON", "消息格式不正确（需要JSON），请检查后重试。")
-            if not isinstance(data, dict):
-                return _error(400, "BAD_REQUEST", "消息格式不正确：需要包含 sender 和 message 的JSON对象。")
-            sender = data.get("sender")
-            if not _valid_sender(sender):
-                return _error(400, "BAD_SENDER", f"缺少有效的会话标识 sender（1至{MAX_SENDER_CHARS}个字符的文本）。")
+                data, sender = read_message_body(request.body)
+            except Refused as refused:
+                return refused.response()
             text = data.get("message")
             if not isinstance(text, str):
                 return _error(400, "BAD_MESSAGE", "缺少消息内容 message，或它不是文本。")
             refusal = check_text(text)
             if refusal:
-                return response.json([{"recipient_id": sender, "text": refusal}], ensure_ascii=False)
+                return text_reply(sender, refusal)
             channel = self.name()
             if self.peer_is_trusted(request) and isinstance(data.get("input_channel"), str):
                 channel = data["input_channel"][:32] or channel
@@ -165,10 +223,8 @@ class GuardedRestInput(RestInput):
                 )
             except (CancelledError, Exception):  # as Rasa's channel: answer, do not fail
                 logger.exception("message of %s could not be handled", sender)
-                if not collector.messages:
-                    return response.json([{"recipient_id": sender, "text": FAILED_TEXT}], ensure_ascii=False)
             if not collector.messages:  # e.g. the action server was unreachable: never an empty reply
-                return response.json([{"recipient_id": sender, "text": FAILED_TEXT}], ensure_ascii=False)
+                return text_reply(sender, FAILED_TEXT)
             return response.json(collector.messages)
 
         return bp

@@ -12,7 +12,6 @@ domain responses may carry ``channel: hotline`` variations, and actions see
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from asyncio import CancelledError
@@ -23,12 +22,23 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.edge import FAILED_TEXT, MAX_BODY_BYTES, _error, _ip, _trusted_proxies, _valid_sender, check_text
+from bot.edge import (
+    FAILED_TEXT,
+    Refused,
+    _error,
+    _trusted_proxies,
+    check_text,
+    client_address,
+    is_trusted_peer,
+    read_message_body,
+    text_reply,
+)
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "hotline"
 SENDER_PREFIX = "hotline-"
+BAD_SENDER_TEXT = f"坐席会话标识应以 {SENDER_PREFIX} 开头。"
 _STAFF_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
@@ -58,8 +68,7 @@ class HotlineInput(InputChannel):
         self.trusted = _trusted_proxies()
 
     def _trusted(self, request: Request) -> bool:
-        peer = _ip(request.ip or "")
-        return peer is not None and any(peer in net for net in self.trusted)
+        return is_trusted_peer(request, self.trusted)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         bp = Blueprint("hotline_webhook", __name__)
@@ -75,33 +84,24 @@ class HotlineInput(InputChannel):
             agent = agent_of(request.headers)
             if agent is None:
                 return _error(403, "NO_AGENT", "缺少坐席身份，请重新登录坐席工作台。")
-            body = request.body or b""
-            if len(body) > MAX_BODY_BYTES:
-                return _error(413, "TOO_LARGE", "提交的内容过大，请精简后分几次发送。")
             try:
-                data = json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                return _error(400, "BAD_JSON", "消息格式不正确（需要JSON），请检查后重试。")
-            if not isinstance(data, dict):
-                return _error(400, "BAD_REQUEST", "消息格式不正确：需要包含 sender 和 message 的JSON对象。")
-            sender = data.get("sender")
-            if not _valid_sender(sender) or not sender.startswith(SENDER_PREFIX):
-                return _error(400, "BAD_SENDER", "坐席会话标识应以 hotline- 开头。")
+                data, sender = read_message_body(
+                    request.body, sender_rule=lambda s: s.startswith(SENDER_PREFIX), bad_sender_text=BAD_SENDER_TEXT
+                )
+            except Refused as refused:
+                return refused.response()
             text = data.get("message")
             refusal = check_text(text)
             if refusal:
-                return response.json([{"recipient_id": sender, "text": refusal}], ensure_ascii=False)
-            forwarded = request.headers.get("X-Forwarded-For", "")
-            address = _ip(forwarded.split(",")[-1]) if forwarded else None
+                return text_reply(sender, refusal)
             collector = HotlineOutput()
-            metadata = {"client_address": str(address) if address else (request.ip or ""),
-                        "register": "agent", "agent": agent}
+            metadata = {"client_address": client_address(request, self.trusted), "register": "agent", "agent": agent}
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
             except (CancelledError, Exception):
                 logger.exception("hotline message of %s could not be handled", sender)
             if not collector.messages:
-                return response.json([{"recipient_id": sender, "text": FAILED_TEXT}], ensure_ascii=False)
+                return text_reply(sender, FAILED_TEXT)
             return response.json(collector.messages)
 
         return bp
