@@ -109,6 +109,9 @@ class Understanding:
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
 
+    def _names_material(self, masked: str) -> bool:
+        return "材料" in masked or any(term in masked for term in self.material_terms)
+
     def analyze(self, text: str, bundle_id: str | None = None) -> Analysis:
         norm = normalize(text or "")[:MAX_CHARS]
         out = Analysis(text=norm)
@@ -186,6 +189,15 @@ class Understanding:
         # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
         if "service_311" in out.services and (not aspects - {"policy"} or "policy" in aspects):
             aspects.add("service_311")   # “311是什么”: the service itself
+        if "service_311" in out.services and aspects & {"materials", "amount"}:
+            # “311服务具体提供什么”, “311有免费培训吗”: what the service gives, not papers or money
+            if not self._names_material(masked):
+                aspects.discard("materials")
+            aspects.discard("amount")
+            aspects.add("service_311")
+        if ("service_311" in aspects and "service_311" not in out.services
+                and any(s != "service_311" for s in out.services)):
+            aspects.discard("service_311")   # “统一经办平台统一了哪些就业服务”: that service's own answer
         if "service_311" in aspects:
             aspects.discard("policy")
         if not aspects and out.question and (out.items or out.services):

@@ -30,3 +30,25 @@ def test_a_situation_in_everyday_words_names_the_items_it_needs(kb):
     assert a.items == []
     assert a.situation_items == ["labor_inspection_complaint"]
     assert set(a.aspects) == {"materials", "channel"}
+
+
+@pytest.mark.parametrize("text", [
+    "湖南办失业登记要不要另外做求职登记",
+    "劳动者进行失业登记时是否同步进行求职登记？",
+    "辦失業登記會自動一起辦求職登記嗎",
+    "北京能不能只申领失业金不办失业登记",
+])
+def test_done_together_or_apart_asks_the_linked_rule(kb, text):
+    assert "linked" in analyze(kb, text).aspects
+
+
+def test_what_the_311_service_gives_is_the_service_itself(kb):
+    for text in ("311就业服务是给谁的，具体提供什么", "三一一就业服务有免费培训吗"):
+        a = analyze(kb, text)
+        assert "service_311" in a.aspects and "materials" not in a.aspects, text
+
+
+def test_generic_service_words_do_not_make_another_named_thing_a_311_question(kb):
+    for text in ("湖南省统一经办平台统一了哪些方面的公共就业服务？", "职业指导是个啥服务啊，收钱吗",
+                 "根据湖南省基层公共就业服务经办规程，求职登记的受理对象是哪些人员？"):
+        assert "service_311" not in analyze(kb, text).aspects, text
