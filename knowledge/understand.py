@@ -189,11 +189,10 @@ class Understanding:
         # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
         if "service_311" in out.services and (not aspects - {"policy"} or "policy" in aspects):
             aspects.add("service_311")   # “311是什么”: the service itself
-        if "service_311" in out.services and aspects & {"materials", "amount"}:
+        gives = {"amount"} | ({"materials"} if not self._names_material(masked) else set())
+        if "service_311" in out.services and aspects & gives:
             # “311服务具体提供什么”, “311有免费培训吗”: what the service gives, not papers or money
-            if not self._names_material(masked):
-                aspects.discard("materials")
-            aspects.discard("amount")
+            aspects -= gives
             aspects.add("service_311")
         if ("service_311" in aspects and "service_311" not in out.services
                 and any(s != "service_311" for s in out.services)):
