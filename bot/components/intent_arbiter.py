@@ -93,8 +93,11 @@ class KnowledgeIntentArbiter(GraphComponent):
         named = bool(a.items or a.services or a.bundle)
         if not a.aspects or "select" in a.acts or not (named or a.question):
             return False
-        if intent.get("name") == NEED and a.question_at_end and named:
-            return True   # a story that ends asking about something named
+        if intent.get("name") == NEED:
+            if not named and not set(a.aspects) - {"howto", "policy"}:
+                return False   # “被公司辞退了咋办”: a need told, nothing named or asked to answer
+            if a.question_at_end:
+                return True    # a story that ends asking about something named
         names = [r.get("name") for r in ranking[: self.within_top]]
         return QUESTION in names
 

@@ -41,6 +41,23 @@ def test_an_item_and_an_aspect_read_as_a_selection_become_a_question(arbiter):
     assert ranking[1] == {"name": "select_items", "confidence": 0.2}
 
 
+def test_a_need_read_as_a_need_is_never_turned_into_a_question(arbiter):
+    # the classifier is right: nothing named, only “what do I do” asked (the bug: the question was
+    # among the top guesses, so the need became a question and got the how-to answer)
+    for text in ("被公司辞退了咋办啊", "老板欠薪怎么办", "没工作了咋办"):
+        ranking = [{"name": "describe_need", "confidence": 0.8}, {"name": "ask_question", "confidence": 0.15},
+                   {"name": "greet", "confidence": 0.05}]
+        intent, out = _run(arbiter, text, ranking)
+        assert intent == ranking[0] and out == ranking, text
+
+
+def test_a_need_that_asks_an_aspect_becomes_a_question(arbiter):
+    # “要准备啥” asks something the items of the situation answer
+    ranking = [{"name": "describe_need", "confidence": 0.6}, {"name": "ask_question", "confidence": 0.35}]
+    intent, _ = _run(arbiter, "厂里拖了我三个月工资，去哪投诉，要准备啥", ranking)
+    assert intent["name"] == "ask_question"
+
+
 @pytest.mark.parametrize("text,ranking", [
     ("我要办失业登记", [{"name": "select_items", "confidence": 0.9}, {"name": "ask_question", "confidence": 0.05}]),
     ("工伤认定要多久", [{"name": "ask_question", "confidence": 0.9}, {"name": "describe_need", "confidence": 0.05}]),
