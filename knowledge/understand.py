@@ -109,6 +109,10 @@ class Understanding:
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
 
+    def _target_name(self, target_id: str) -> str:
+        thing = self.kb.items.get(target_id) or getattr(self.kb, "services", {}).get(target_id)
+        return normalize(getattr(thing, "name", "") or "")
+
     def _names_material(self, masked: str) -> bool:
         return "材料" in masked or any(term in masked for term in self.material_terms)
 
@@ -164,8 +168,16 @@ class Understanding:
             if rx.search(masked) or rx.search(norm):
                 found.append(aspect)
         aspects = set(found) or set(weak)
+        named_terms = [self._target_name(t) for t in out.items + out.services]
         for aspect, (anchors, otherwise) in self.anchors.items():
-            if aspect in aspects and not any(w and w in norm for w in anchors):
+            # a named target whose name holds the anchor (失业登记注销) anchors it too
+            anchored = any(w and (w in norm or any(w in n for n in named_terms)) for w in anchors)
+            if aspect not in aspects and anchored and aspect == "deregistration" and any(
+                    "注销" in n for n in named_terms) and out.question and (
+                    aspects <= {"eligibility", "policy"} or re.search("会不会|会被|要不要|是不是要", norm)):
+                aspects.add(aspect)   # “失业登记注销 哪些情况”, “会不会被取消失业登记”: its cases
+                aspects.discard("policy")
+            if aspect in aspects and not anchored:
                 aspects.discard(aspect)
                 if otherwise:
                     aspects.add(otherwise)

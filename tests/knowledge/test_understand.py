@@ -52,3 +52,17 @@ def test_generic_service_words_do_not_make_another_named_thing_a_311_question(kb
     for text in ("湖南省统一经办平台统一了哪些方面的公共就业服务？", "职业指导是个啥服务啊，收钱吗",
                  "根据湖南省基层公共就业服务经办规程，求职登记的受理对象是哪些人员？"):
         assert "service_311" not in analyze(kb, text).aspects, text
+
+
+@pytest.mark.parametrize("text", [
+    "失业登记注消 哪些情况",                       # a typo of the item's name still anchors 注销
+    "北京失业登记注销怎么操作，哪些原因可以注销",
+    "找到工作了 失业登记要不要销掉 咋销",
+    "社区给我推了好几次工作我都没去，会不会被取消失业登记",
+])
+def test_when_a_registration_is_cancelled_asks_the_deregistration_cases(kb, text):
+    assert "deregistration" in analyze(kb, text).aspects
+
+
+def test_what_to_bring_for_deregistration_stays_materials(kb):
+    assert analyze(kb, "注销失业登记要带什么").aspects == ["materials"]
