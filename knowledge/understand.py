@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .text import compact, normalize
@@ -122,10 +122,14 @@ class Understanding:
         if not norm:
             return out
         try:
-            matches = self.kb.resolve_items(norm, bundle_id=bundle_id)
+            matches = [_homophone_choice(self.kb, m) for m in self.kb.resolve(norm, bundle_id=bundle_id)]
         except Exception:  # resolution is best effort
             matches = []
-        out.items = list(dict.fromkeys(m.item_id for m in matches if m.item_id in self.kb.items))
+        out.items = list(dict.fromkeys(m.id for m in matches if m.kind == "item" and m.id in self.kb.items))
+        # 湖南 services that are no item, by their names and aliases (自主创业登记 -> 就业登记)
+        out.services = list(dict.fromkeys(
+            m.id for m in matches if m.kind == "service" and m.id in getattr(self.kb, "services", {})
+            and not getattr(self.kb.services[m.id], "item_id", None)))
         try:
             out.bundle = self.kb.resolve_bundle(norm)
         except Exception:
@@ -228,6 +232,34 @@ def _regions(kb) -> list[str]:
         if region and region not in seen:
             seen.append(region)
     return seen
+
+
+def _pinyin(text: str) -> list[str] | None:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:   # the bot's environment has it; elsewhere no tie is broken
+        return None
+    return lazy_pinyin(text)
+
+
+def _homophone_choice(kb, match):
+    """A typo as close to two names (“救业登记”: 失业登记 or 就业登记) is the one it sounds like:
+    pinyin input writes homophones. Otherwise the match stays as the resolver made it."""
+    if not match.ambiguous_with or match.score >= 1.0:
+        return match
+    heard = _pinyin(match.matched)
+    if heard is None:
+        return match
+    def sounds_like(name: str) -> bool:
+        said = _pinyin(normalize(name)) or []
+        n = len(said)
+        return any(heard[i:i + n] == said for i in range(len(heard) - n + 1))
+    if sounds_like(match.name):
+        return match
+    for c in match.ambiguous_with:
+        if sounds_like(c.name):
+            return replace(match, kind=c.kind, id=c.id, name=c.name, ambiguous_with=())
+    return match
 
 
 def _ruled_targets(kb) -> set[str]:

@@ -66,3 +66,14 @@ def test_when_a_registration_is_cancelled_asks_the_deregistration_cases(kb, text
 
 def test_what_to_bring_for_deregistration_stays_materials(kb):
     assert analyze(kb, "注销失业登记要带什么").aspects == ["materials"]
+
+
+def test_hunan_services_are_found_by_their_aliases(kb):
+    a = analyze(kb, "在长沙开了家小饭店，自主创业登记要交什么")
+    assert a.services == ["employment_registration"] and a.items == [] and a.regions == ["湖南"]
+
+
+def test_a_typo_as_close_to_two_names_is_the_one_it_sounds_like(kb):
+    pytest.importorskip("pypinyin", reason="pinyin tie-break needs pypinyin (the bot environment has it)")
+    a = analyze(kb, "公司第一次给员工办救业登记要交营业执照吗")   # 救 jiù = 就 jiù, not 失 shī
+    assert a.services == ["employment_registration"] and a.items == []
