@@ -106,6 +106,8 @@ class Understanding:
         ]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
         self.ruled = _ruled_targets(kb)
+        # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
+        self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
 
@@ -154,9 +156,12 @@ class Understanding:
                     out.services.append(service_id)
                 masked = masked.replace(term, "□" * len(term))
         out.masked = masked
+        for title in self.titles:
+            masked = masked.replace(title, "■" * len(title))
 
         found: list[str] = []
-        weak: list[str] = []
+        weak: list[tuple[int, str]] = []      # (position, aspect)
+        strong_at: list[int] = []
         claimed = [False] * len(masked)
         for word, aspect in self.cues:
             start = masked.find(word)
@@ -165,13 +170,31 @@ class Understanding:
                 if not any(claimed[start:end]):
                     for i in range(start, end):
                         claimed[i] = True
-                    (weak if word in self.weak else found).append(aspect)
+                    if word in self.weak:
+                        weak.append((start, aspect))
+                    else:
+                        found.append(aspect)
+                        strong_at.append(start)
                     out.cues.append(word)
                 start = masked.find(word, end)
         for aspect, rx in self.patterns:
-            if rx.search(masked) or rx.search(norm):
+            m = rx.search(masked)
+            if m:
                 found.append(aspect)
-        aspects = set(found) or set(weak)
+                strong_at.append(m.start())
+            elif rx.search(norm):
+                found.append(aspect)
+        # a weak cue counts in a clause that asks nothing else (“劳动能力鉴定需要什么病历，要等多久”)
+        clauses = _clauses(masked)
+        asked_in = {_clause_of(clauses, i) for i in strong_at}
+        aspects = set(found) | {a for i, a in weak if _clause_of(clauses, i) not in asked_in}
+        if (out.items or out.services) and aspects and len(clauses) > 1:
+            # “能移送公安吗？我要交啥材料”: a clause that asks nothing by its cues may still ask who may
+            for k, (start, end) in enumerate(clauses):
+                if k in asked_in or any(_clause_of(clauses, i) == k for i, _ in weak):
+                    continue
+                clause = masked[start:end]
+                aspects.update(a for a, rx in self.fallback_patterns if a == "eligibility" and rx.search(clause))
         named_terms = [self._target_name(t) for t in out.items + out.services]
         for aspect, (anchors, otherwise) in self.anchors.items():
             # a named target whose name holds the anchor (失业登记注销) anchors it too
@@ -234,6 +257,25 @@ def _regions(kb) -> list[str]:
     return seen
 
 
+_CLAUSE_END = re.compile(r"[，。？！?!；;,]+|\s+")
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause, punctuation and spaces separating them."""
+    out, start = [], 0
+    for m in _CLAUSE_END.finditer(text):
+        if m.start() > start:
+            out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out or [(0, len(text))]
+
+
+def _clause_of(clauses: list[tuple[int, int]], position: int) -> int:
+    return next((k for k, (s, e) in enumerate(clauses) if s <= position < e), -1)
+
+
 def _pinyin(text: str) -> list[str] | None:
     try:
         from pypinyin import lazy_pinyin
@@ -260,6 +302,14 @@ def _homophone_choice(kb, match):
         if sounds_like(c.name):
             return replace(match, kind=c.kind, id=c.id, name=c.name, ambiguous_with=())
     return match
+
+
+def _guide_titles(kb) -> list[str]:
+    out = []
+    for guide in (getattr(kb, "guides", None) or {}).values():
+        title = str(guide.get("title", "") if isinstance(guide, dict) else getattr(guide, "title", "") or "")
+        out += [title, title.replace("“", "").replace("”", "")]
+    return [t for t in out if t]
 
 
 def _ruled_targets(kb) -> set[str]:

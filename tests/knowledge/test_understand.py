@@ -77,3 +77,14 @@ def test_a_typo_as_close_to_two_names_is_the_one_it_sounds_like(kb):
     pytest.importorskip("pypinyin", reason="pinyin tie-break needs pypinyin (the bot environment has it)")
     a = analyze(kb, "公司第一次给员工办救业登记要交营业执照吗")   # 救 jiù = 就 jiù, not 失 shī
     assert a.services == ["employment_registration"] and a.items == []
+
+
+def test_a_weak_cue_counts_in_its_own_clause(kb):
+    # “需要什么” alone asks the materials; another clause's deadline does not silence it
+    assert analyze(kb, "劳动能力鉴定需要什么病历，要等多久").aspects == ["materials", "deadline"]
+    assert analyze(kb, "工伤认定需要什么条件").aspects == ["eligibility"]
+
+
+def test_a_clause_asking_can_i_asks_who_may_beside_the_other_clauses(kb):
+    a = analyze(kb, "老板恶意欠薪人跑了，能移送公安吗？我要交啥材料")
+    assert a.items == ["wage_crime_referral"] and set(a.aspects) == {"eligibility", "materials"}
