@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .text import compact, normalize
+from .vocab import key
 
 #: Aspects an answer can have, in the order an answer gives them.
 ASPECTS = (
@@ -42,6 +43,7 @@ class Analysis:
     items: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)   # 湖南 services that are not items
     bundle: str | None = None
+    bundles: list[str] = field(default_factory=list)     # every bundle named (“人才服务和劳动维权分别…”)
     regions: list[str] = field(default_factory=list)
     aspects: list[str] = field(default_factory=list)
     howto_topic: str | None = None
@@ -104,12 +106,28 @@ class Understanding:
             for item_id, words in (lex.get("situations") or {}).items()
             if item_id in kb.items
         ]
+        self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
         self.ruled = _ruled_targets(kb)
         # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
         self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
         self.service_terms = _service_terms(kb)
         self.material_terms = _material_terms(kb)
+
+    def _bundles_named(self, norm: str, matches) -> list[str]:
+        """Bundles named outright, outside item names, in text order; all of them for “三个一件事”."""
+        if any(w and w in norm for w in self.all_bundles_words):
+            return list(self.kb.bundles)
+        rest = key(norm)
+        for m in sorted(matches, key=lambda m: -len(m.matched or "")):
+            if m.matched:
+                rest = rest.replace(key(m.matched), "|")
+        found = []
+        for k, bid in getattr(self.kb.resolver, "bundle_terms", ()):
+            at = rest.find(k) if k else -1
+            if at != -1 and bid not in [b for _, b in found]:
+                found.append((at, bid))
+        return [bid for _, bid in sorted(found)]
 
     def _target_name(self, target_id: str) -> str:
         thing = self.kb.items.get(target_id) or getattr(self.kb, "services", {}).get(target_id)
@@ -136,6 +154,9 @@ class Understanding:
             out.bundle = self.kb.resolve_bundle(norm)
         except Exception:
             out.bundle = None
+        out.bundles = self._bundles_named(norm, matches)
+        if out.bundle and out.bundle not in out.bundles and not out.items:
+            out.bundles.insert(0, out.bundle)
         out.regions = [r for r in self.regions if r in norm]
         out.regions += [r for r, words in self.places
                         if r not in out.regions and any(w and w in norm for w in words)]
@@ -240,6 +261,8 @@ class Understanding:
             aspects.discard("policy")
         if not aspects and out.question and (out.items or out.services):
             aspects.add("policy")      # a question about a named thing, no aspect: what it is
+        if not aspects and out.question and out.bundles and not (out.items or out.services):
+            aspects.add("overview")    # “劳动维权这个一件事能帮我办哪几样”: what the bundle holds
         out.aspects = [a for a in ASPECTS if a in aspects]
         return out
 

@@ -26,6 +26,7 @@ class Ask:
     regions: List[Text] = field(default_factory=list)     # named in this turn
     region: Optional[Text] = None                         # named, else remembered
     bundle: Optional[Text] = None                         # named in this turn
+    bundles: List[Text] = field(default_factory=list)     # every bundle named in this turn
     selected: List[Text] = field(default_factory=list)    # the conversation's selection
     current_bundle: Optional[Text] = None
     howto_topic: Optional[Text] = None
@@ -59,7 +60,7 @@ def from_text(kb, text: Text, *, selected: List[Text] = (), current_bundle: Opti
     regions = a.regions
     return Ask(
         text=a.text, items=ks.order_items(kb, a.items), services=a.services, aspects=a.aspects,
-        regions=regions, region=(regions[0] if regions else region_slot), bundle=a.bundle,
+        regions=regions, region=(regions[0] if regions else region_slot), bundle=a.bundle, bundles=list(a.bundles),
         selected=list(selected), current_bundle=current_bundle, howto_topic=a.howto_topic,
         apply=a.apply, situation_items=list(a.situation_items), question=a.question,
     )
@@ -126,5 +127,5 @@ def from_tracker(kb, tracker: Tracker) -> Ask:
     if region:
         ask.region, ask.regions = region, [region]
     if bundle:
-        ask.bundle = bundle
+        ask.bundle, ask.bundles = bundle, [bundle]
     return ask

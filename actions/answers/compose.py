@@ -69,11 +69,13 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if "difference" in aspects:
         parts.append(topics.differences(kb, ask).text)
     if "overview" in aspects:
-        bundle_id = ask.bundle or ask.current_bundle
-        if bundle_id:
-            r = topics.bundle_overview(kb, bundle_id)
-            parts.append(r.text)
-            buttons += r.buttons
+        bundle_ids = ([b for b in ask.bundles if b in kb.bundles] if len(ask.bundles) > 1 and not ask.payload
+                      else [b for b in [ask.bundle or ask.current_bundle] if b])
+        if bundle_ids:
+            for bundle_id in bundle_ids:   # “人才服务和劳动维权分别包括哪些事项”: each one
+                r = topics.bundle_overview(kb, bundle_id)
+                parts.append(r.text)
+                buttons += r.buttons
         elif not ask.named:
             parts.append("我可以办理的“一件事”有：" + "、".join(b.name for b in kb.bundles.values())
                          + "。您想了解哪一个？")

@@ -353,3 +353,14 @@ def test_rules_asked_of_an_item_whose_guides_have_none_says_so_without_other_ite
     assert "未写明" in reply
     assert not any(p in reply for p in _prohibitions(kb, "unemployment_registration"))
     assert kb.items["title_evaluation"].name in reply
+
+
+def test_several_bundles_asked_at_once_each_get_their_items(kb):
+    messages, _ = _run("人才服务一件事和劳动维权一件事分别包括哪些事项")
+    text = all_text(messages)
+    for bundle_id in ("talent", "labor_rights"):
+        for item_id in kb.bundles[bundle_id].item_ids:
+            assert kb.items[item_id].name in text
+    messages, _ = _run("你们这三个一件事分别能办些什么")
+    text = all_text(messages)
+    assert all(kb.items[i].name in text for b in kb.bundles.values() for i in b.item_ids)
