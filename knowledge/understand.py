@@ -129,6 +129,21 @@ class Understanding:
                 found.append((at, bid))
         return [bid for _, bid in sorted(found)]
 
+    def _question_part(self, masked: str) -> str:
+        """In a long story, only the sentences that ask something are read for aspects
+        (“…页面上有好多选项…请问这两个是必须一起办的吗？分别要准备什么材料？”)."""
+        if len(masked) < STORY_CHARS:
+            return masked
+        sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
+        asking = [any(w and w in masked[a:b] for w in self.markers) for a, b in sentences]
+        if not any(asking) or all(asking):
+            return masked
+        out = list(masked)
+        for (a, b), asks in zip(sentences, asking):
+            if not asks:
+                out[a:b] = "■" * (b - a)
+        return "".join(out)
+
     def _target_name(self, target_id: str) -> str:
         thing = self.kb.items.get(target_id) or getattr(self.kb, "services", {}).get(target_id)
         return normalize(getattr(thing, "name", "") or "")
@@ -179,6 +194,9 @@ class Understanding:
         out.masked = masked
         for title in self.titles:
             masked = masked.replace(title, "■" * len(title))
+        scoped = self._question_part(masked)
+        story = scoped != masked
+        masked = scoped
 
         found: list[str] = []
         weak: list[tuple[int, str]] = []      # (position, aspect)
@@ -203,7 +221,7 @@ class Understanding:
             if m:
                 found.append(aspect)
                 strong_at.append(m.start())
-            elif rx.search(norm):
+            elif not story and rx.search(norm):
                 found.append(aspect)
         # a weak cue counts in a clause that asks nothing else (“劳动能力鉴定需要什么病历，要等多久”)
         clauses = _clauses(masked)
@@ -279,6 +297,10 @@ def _regions(kb) -> list[str]:
             seen.append(region)
     return seen
 
+
+#: From this length on a message is read as a story with questions in it.
+STORY_CHARS = 80
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
 
 _CLAUSE_END = re.compile(r"[，。？！?!；;,]+|\s+")
 

@@ -88,3 +88,12 @@ def test_a_weak_cue_counts_in_its_own_clause(kb):
 def test_a_clause_asking_can_i_asks_who_may_beside_the_other_clauses(kb):
     a = analyze(kb, "老板恶意欠薪人跑了，能移送公安吗？我要交啥材料")
     assert a.items == ["wage_crime_referral"] and set(a.aspects) == {"eligibility", "materials"}
+
+
+def test_in_a_long_story_only_the_sentences_that_ask_are_read_for_aspects(kb):
+    text = ("我在北京一家公司干了四年，上个月公司裁员把我们整个组都裁了，签了解除协议，现在在家待业。"
+            "我打开北京的统一身份认证平台看了一下，页面上有好多选项，我点了失业登记以后求职登记也被自动勾上了。"
+            "请问这两个是必须一起办的吗？分别要准备什么材料？")
+    a = analyze(kb, text)
+    assert set(a.items) == {"unemployment_registration", "job_seeker_registration"}
+    assert set(a.aspects) == {"materials", "linked"}   # not form (选项), howto (页面) or rules (解除)
