@@ -358,9 +358,10 @@ def _guide_titles(kb) -> list[str]:
 
 
 def _ruled_targets(kb) -> set[str]:
-    """Items and services whose guides say what an office must not demand (prohibitions)."""
+    """Items and services whose guides say what an office must (not) demand or check."""
     def has(records) -> bool:
-        return any(getattr(r, "kind", "") == "prohibition" for rec in records for r in getattr(rec, "requirements", ()) or ())
+        return any(getattr(r, "kind", "") in ("prohibition", "rule", "verification")
+                   for rec in records for r in getattr(rec, "requirements", ()) or ())
     out = {i.id for i in kb.items.values() if has(i.provisions)}
     out |= {s.id for s in getattr(kb, "services", {}).values() if has([s])}
     return out

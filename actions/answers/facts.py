@@ -154,14 +154,23 @@ def channel_block(kb, target: Target, ask: Ask) -> Block:
 def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
     """What an office must not demand (湖南), for this target; None when its guides say nothing."""
     lines: List[Text] = []
+    prohibited = False
     for p in target.provisions:
-        texts = [r.text for r in getattr(p, "requirements", ()) if getattr(r, "kind", "") == "prohibition"]
-        if texts:
-            lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
+        requirements = list(getattr(p, "requirements", ()) or ())
+        for kinds in (RULE_KINDS[:1], RULE_KINDS[1:]):   # what it must not do first, then how it works
+            texts = [r.text for r in requirements if getattr(r, "kind", "") in kinds]
+            if texts:
+                prohibited = prohibited or kinds == RULE_KINDS[:1]
+                lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
     if not lines:
         return None
-    lines.append(f"如遇到不合理的要求，可以拨打人社服务热线{ks.HOTLINE}反映。")
+    if prohibited:
+        lines.append(f"如遇到不合理的要求，可以拨打人社服务热线{ks.HOTLINE}反映。")
     return "经办机构的明确要求", lines
+
+
+#: Requirement kinds a rules question is answered with: prohibitions, then the guide's rules and checks.
+RULE_KINDS = ("prohibition", "rule", "verification")
 
 
 def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:

@@ -130,9 +130,10 @@ def expected_facts(kb, message: Dict) -> List[Fact]:
             if linked:
                 facts.append(Fact(f"{tid}: linked", ["联办"]))
     if "rules" in aspects:
+        # the rules an office must follow: prohibitions, and the guides' own rules and checks of the target
         prohibitions = [r.text for s in kb.services.values() for r in s.requirements if r.kind == "prohibition"]
         prohibitions += [r.text for _, recs, _ in targets for p in recs for r in getattr(p, "requirements", ()) or ()
-                         if getattr(r, "kind", "") == "prohibition"]
+                         if getattr(r, "kind", "") in ("prohibition", "rule", "verification")]
         facts.append(Fact("rules", [t.rstrip("。；;")[:20] for t in prohibitions] + [SILENT, "未写明"]))
     if "deregistration" in aspects:
         cases = [c.text for sid in ("unemployment_deregistration", "employment_deregistration")

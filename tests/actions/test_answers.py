@@ -364,3 +364,14 @@ def test_several_bundles_asked_at_once_each_get_their_items(kb):
     messages, _ = _run("你们这三个一件事分别能办些什么")
     text = all_text(messages)
     assert all(kb.items[i].name in text for b in kb.bundles.values() for i in b.item_ids)
+
+
+def test_rules_question_quotes_the_guides_rules_and_checks_not_only_prohibitions(kb):
+    texts = [r.text.rstrip("。") for r in kb.services["employment_registration"].requirements
+             if r.kind == "verification"]
+    messages, _ = _run("自主创业登记和单位就业登记分别如何核验？")
+    reply = all_text(messages)
+    assert texts and all(t in reply for t in texts)
+    rule = next(r.text for r in kb.services["employment_card"].requirements if r.kind == "rule")
+    messages, _ = _run("在湖南申请就业创业扶持政策要不要出示就业创业证纸质证书")
+    assert rule.rstrip("。")[:30] in all_text(messages)
