@@ -267,6 +267,8 @@ class Understanding:
         # a service named for its own sake (“311”, 就业失业动态确认) is its own aspect
         if "service_311" in out.services and (not aspects - {"policy"} or "policy" in aspects):
             aspects.add("service_311")   # “311是什么”: the service itself
+        if "service_311" in out.services and re.search("内容|包括|有啥|有什么|都有|哪些服务", masked):
+            aspects.add("service_311")   # “311就业服务具体包括哪些内容”
         gives = {"amount"} | ({"materials"} if not self._names_material(masked) else set())
         if "service_311" in out.services and aspects & gives:
             # “311服务具体提供什么”, “311有免费培训吗”: what the service gives, not papers or money

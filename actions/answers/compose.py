@@ -67,7 +67,9 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         parts.append(r.text)
         buttons += r.buttons
     if "difference" in aspects:
-        parts.append(topics.differences(kb, ask).text)
+        text = topics.differences(kb, ask).text
+        if text:
+            parts.append(text)
     if "overview" in aspects:
         bundle_ids = ([b for b in ask.bundles if b in kb.bundles] if len(ask.bundles) > 1 and not ask.payload
                       else [b for b in [ask.bundle or ask.current_bundle] if b])
@@ -156,6 +158,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             return Reply("\n\n".join(parts), _dedupe(buttons))
         return which_target(kb, ask, wanted)
 
+    if "difference" in aspects and ask.services and not ask.items and "policy" not in wanted:
+        wanted.insert(0, "policy")   # 湖南 services compared: what each of them is
     if not wanted and "difference" in aspects and len(targets) > 1 and ask.named:
         wanted = ["policy"]   # “A和B有什么不一样”: what each of them is, beside where the guides differ
     if not wanted:
@@ -190,7 +194,7 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             section = [f"【{target.name}】"]
             for title, lines in blocks:
                 section.append(f"{title}：" if title else "")
-                section.extend(x for x in lines if not (x.startswith("（") and x in section))
+                section.extend(x for x in lines if x != section[0] and not (x.startswith("（") and x in section))
             parts.append("\n".join(x for x in section if x))
         else:
             title, lines = blocks[0]

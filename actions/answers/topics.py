@@ -263,6 +263,10 @@ def differences(kb, ask: Ask) -> Reply:
                if ask.howto_topic and getattr(d, "topic", "") == ask.howto_topic]
     if topical and not ask.items:   # “已完结和已办结有区别吗”: the difference of that step only
         return Reply("\n".join(f"“{d.title}”：{d.text}" for d in topical))
+    if ask.services and not ask.items:
+        # “311服务和动态确认是一回事吗”: 湖南 services have one guide, no region differences;
+        # what each of them is answers it (compose)
+        return Reply("")
     items = ask.items or [i for i, item in kb.items.items() if len(item.provisions) > 1 and _differs(item)]
     regions = ask.regions
     lines: List[Text] = []

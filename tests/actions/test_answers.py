@@ -375,3 +375,11 @@ def test_rules_question_quotes_the_guides_rules_and_checks_not_only_prohibitions
     rule = next(r.text for r in kb.services["employment_card"].requirements if r.kind == "rule")
     messages, _ = _run("在湖南申请就业创业扶持政策要不要出示就业创业证纸质证书")
     assert rule.rstrip("。")[:30] in all_text(messages)
+
+
+def test_two_hunan_services_compared_are_each_described_not_every_region_difference(kb):
+    messages, _ = _run("311服务和每个月的动态确认是一回事吗，多久一次")
+    text = all_text(messages)
+    assert kb.services["service_311"].content[:20] in text
+    assert "各地规定不同的地方如下" not in text        # no dump of every item's region differences
+    assert text.count("【“311”就业服务】") == 1
