@@ -52,6 +52,7 @@ class Analysis:
     question_at_end: bool = False                        # ... in its last clause
     acts: list[str] = field(default_factory=list)       # act cues found (own_case, select, remove, situation)
     situation_items: list[str] = field(default_factory=list)   # items the life situation described usually needs
+    without: bool = False                                # “没有X能办吗” about something whose guides set no such rule
     masked: str = ""                                    # the text with item and service names as □
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
 
@@ -108,7 +109,7 @@ class Understanding:
         ]
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
-        self.ruled = _ruled_targets(kb)
+        self.prohibited, self.rule_texts = _ruled_targets(kb)
         # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
         self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
         self.service_terms = _service_terms(kb)
@@ -254,8 +255,14 @@ class Understanding:
         # “没有档案能办失业登记吗”: a can/must question about what an office may demand
         # is answered by the rules it must follow, where the guides give such rules
         named = out.items + out.services
-        if (out.question and any(w and w in masked for w in self.rule_topics)
-                and (not named or any(t in self.ruled for t in named))):
+        if "without" in aspects:
+            aspects.discard("without")
+            forbidden = not named or any(t in self.prohibited for t in named)
+            aspects.add("rules" if forbidden else "materials")
+            out.without = not forbidden   # the guides list its papers but say nothing of doing without
+        topics = [w for w in self.rule_topics if w and w in masked]
+        if out.question and topics and (not named or any(
+                t in self.prohibited or any(w in self.rule_texts.get(t, "") for w in topics) for t in named)):
             aspects.add("rules")
         if "apply" in aspects:
             out.apply = True
@@ -359,14 +366,17 @@ def _guide_titles(kb) -> list[str]:
     return [t for t in out if t]
 
 
-def _ruled_targets(kb) -> set[str]:
-    """Items and services whose guides say what an office must (not) demand or check."""
-    def has(records) -> bool:
-        return any(getattr(r, "kind", "") in ("prohibition", "rule", "verification")
-                   for rec in records for r in getattr(rec, "requirements", ()) or ())
-    out = {i.id for i in kb.items.values() if has(i.provisions)}
-    out |= {s.id for s in getattr(kb, "services", {}).values() if has([s])}
-    return out
+def _ruled_targets(kb) -> tuple[set[str], dict[str, str]]:
+    """Items and services whose guides say what an office must not demand (prohibitions),
+    and the text of every other rule or check their guides give, per target."""
+    def texts(records, kinds) -> list[str]:
+        return [normalize(r.text) for rec in records for r in getattr(rec, "requirements", ()) or ()
+                if getattr(r, "kind", "") in kinds]
+    things = [(i.id, i.provisions) for i in kb.items.values()]
+    things += [(s.id, [s]) for s in getattr(kb, "services", {}).values()]
+    prohibited = {tid for tid, recs in things if texts(recs, ("prohibition",))}
+    rules = {tid: "".join(texts(recs, ("rule", "verification"))) for tid, recs in things}
+    return prohibited, {tid: t for tid, t in rules.items() if t}
 
 
 def _material_terms(kb) -> list[str]:

@@ -99,6 +99,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if "service_311" in aspects:
         targets = [t for t in targets if t.id != "service_311"]
 
+    if ask.without and targets and "rules" not in aspects:
+        parts.append(unstated_rule(targets))
     if "rules" in aspects:
         blocks = [(t, facts.rules_block(kb, t, ask)) for t in targets]
         blocks = [(t, b) for t, b in blocks if b]
@@ -106,9 +108,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             for t, (title, lines) in blocks:
                 parts.append(f"“{t.name}”{title}：\n" + "\n".join(lines))
         elif targets:
-            # “没有毕业证能评职称吗”: its guides set no such rule; what they do list is its materials
-            parts.append("、".join(f"“{t.name}”" for t in targets)
-                         + f"的办事指引未写明经办机构在这方面的要求，具体请咨询人社服务热线{ks.HOTLINE}或办理地经办机构。")
+            # “社区能不能要求我…”: its guides set no such rule; what they do list is its materials
+            parts.append(unstated_rule(targets))
             if not wanted:
                 wanted = ["materials"]
         else:
@@ -219,6 +220,12 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if wanted == ["policy"] and len(targets) == 1:
         buttons = aspect_buttons(kb, targets[0]) + buttons
     return Reply("\n\n".join(_unique(parts)), _dedupe(buttons), pending)
+
+
+def unstated_rule(targets) -> Text:
+    """The guides of these targets say nothing about the rule asked (“没有毕业证能评职称吗”)."""
+    return ("、".join(f"“{t.name}”" for t in targets)
+            + f"的办事指引未写明经办机构在这方面的要求，具体请咨询人社服务热线{ks.HOTLINE}或办理地经办机构。")
 
 
 #: At most this many items are answered for a situation that names none.

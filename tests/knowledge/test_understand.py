@@ -97,3 +97,10 @@ def test_in_a_long_story_only_the_sentences_that_ask_are_read_for_aspects(kb):
     a = analyze(kb, text)
     assert set(a.items) == {"unemployment_registration", "job_seeker_registration"}
     assert set(a.aspects) == {"materials", "linked"}   # not form (选项), howto (页面) or rules (解除)
+
+
+def test_a_paper_one_lacks_asks_the_rules_where_they_exist_else_the_materials(kb):
+    assert analyze(kb, "没有档案能办失业登记吗").aspects == ["rules"]          # 湖南 forbids demanding 档案
+    a = analyze(kb, "毕业证丢了，申领就业创业证还能办吗")
+    assert "materials" in a.aspects and "rules" not in a.aspects and a.without
+    assert "materials" not in analyze(kb, "没工作了，失业金能领吗").aspects   # a situation, not a paper
