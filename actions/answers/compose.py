@@ -92,7 +92,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         item_ids = []
     targets = targets_of(kb, item_ids, ask.services)
     lead = None
-    if not targets and wanted and ask.situation_items and not ask.payload and not ask.bundle:
+    if (not targets and wanted and ask.situation_items and not ask.payload
+            and (not ask.bundle or "一件事" not in ask.text)):
         # “厂里拖了我三个月工资，去哪投诉，要准备啥”: the question is about what the situation needs
         targets = targets_of(kb, situation_targets(kb, ask.situation_items), [])
         lead = "根据您说的情况，通常办理" + "、".join(f"“{t.name}”" for t in targets) + "。"

@@ -179,7 +179,9 @@ def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Te
     scoped to a region whose guide has no such rule."""
     by_region: Dict[Text, List[Any]] = {}
     for r in kb.link_rules:
-        if r.item_id in item_ids and r.item_id in kb.items and (not region or r.region == region):
+        # the item's own rule, or a rule that makes it go along with another (求职登记 with 失业登记)
+        about = r.item_id in item_ids or bool(set(item_ids) & set(r.requires or ()))
+        if about and r.item_id in kb.items and (not region or r.region == region):
             by_region.setdefault(r.region or "北京", []).append(r)
     if not by_region:
         return None

@@ -127,8 +127,9 @@ def expected_facts(kb, message: Dict) -> List[Fact]:
                 facts.append(Fact(f"{where}: channel", [a for a in alts if a] or [SILENT]))
         if "linked" in aspects and tid in kb.items:
             linked = [e.item_id for e in kb.expand_selection([tid]) if e.added_by]
-            if linked:
-                facts.append(Fact(f"{tid}: linked", ["联办"]))
+            if linked:   # 联办, or the guide's own words for it (湖南: 同步进行求职登记)
+                said = [r.summary for r in kb.link_rules if r.item_id == tid and getattr(r, "summary", None)]
+                facts.append(Fact(f"{tid}: linked", ["联办"] + [x.rstrip("。")[:20] for x in said]))
     if "rules" in aspects:
         # the rules an office must follow: prohibitions, and the guides' own rules and checks of the target
         prohibitions = [r.text for s in kb.services.values() for r in s.requirements if r.kind == "prohibition"]

@@ -383,3 +383,10 @@ def test_two_hunan_services_compared_are_each_described_not_every_region_differe
     assert kb.services["service_311"].content[:20] in text
     assert "各地规定不同的地方如下" not in text        # no dump of every item's region differences
     assert text.count("【“311”就业服务】") == 1
+
+
+def test_an_item_other_items_require_gets_the_rules_that_bring_it_along(kb):
+    messages, _ = _run("北京的求职登记能不能单独办，不跟别的事项联办")
+    text = all_text(messages)
+    rules = [r for r in kb.link_rules if "job_seeker_registration" in r.requires and r.region == "北京"]
+    assert rules and all(kb.items[r.item_id].name in text for r in rules) and "依据" in text
