@@ -113,6 +113,7 @@ class Understanding:
         # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
         self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
         self.service_terms = _service_terms(kb)
+        self._pinyin_terms = None
         self.material_terms = _material_terms(kb)
 
     def _bundles_named(self, norm: str, matches) -> list[str]:
@@ -129,6 +130,22 @@ class Understanding:
             if at != -1 and bid not in [b for _, b in found]:
                 found.append((at, bid))
         return [bid for _, bid in sorted(found)]
+
+    def _romanized(self, norm: str) -> list[tuple[str, str, str]]:
+        """(kind, id, span) of item and service names written in toneless pinyin."""
+        if len(re.findall("[a-z]", norm)) < ROMAN_MIN:
+            return []
+        if self._pinyin_terms is None:
+            self._pinyin_terms = _pinyin_terms(self.kb)
+        out, taken = [], set()
+        for span in re.findall(r"[a-z][a-z ]{%d,}[a-z]" % (ROMAN_MIN - 2), norm):
+            letters = span.replace(" ", "")
+            for spelled, kind, target_id in self._pinyin_terms:
+                if spelled in letters and target_id not in taken:   # names of 3+ syllables: few false hits
+                    out.append((kind, target_id, span))
+                    taken.add(target_id)
+                    letters = letters.replace(spelled, "|")
+        return out
 
     def _question_part(self, masked: str) -> str:
         """In a long story, only the sentences that ask something are read for aspects
@@ -162,6 +179,10 @@ class Understanding:
         except Exception:  # resolution is best effort
             matches = []
         out.items = list(dict.fromkeys(m.id for m in matches if m.kind == "item" and m.id in self.kb.items))
+        romanized = self._romanized(norm)   # “jiuye chuangye zheng 去哪里办”: names typed in pinyin
+        for kind, target_id, span in romanized:
+            (out.items if kind == "item" else out.services).append(target_id)
+        out.items = list(dict.fromkeys(out.items))
         # 湖南 services that are no item, by their names and aliases (自主创业登记 -> 就业登记)
         out.services = list(dict.fromkeys(
             m.id for m in matches if m.kind == "service" and m.id in getattr(self.kb, "services", {})
@@ -192,6 +213,8 @@ class Understanding:
                 if service_id not in out.services:
                     out.services.append(service_id)
                 masked = masked.replace(term, "□" * len(term))
+        for _, _, span in romanized:
+            masked = masked.replace(span, "□" * len(span))
         out.masked = masked
         for title in self.titles:
             masked = masked.replace(title, "■" * len(title))
@@ -328,6 +351,24 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 def _clause_of(clauses: list[tuple[int, int]], position: int) -> int:
     return next((k for k, (s, e) in enumerate(clauses) if s <= position < e), -1)
+
+
+#: Latin letters from this many on may be a name typed in pinyin.
+ROMAN_MIN = 6
+
+
+def _pinyin_terms(kb) -> list[tuple[str, str, str]]:
+    """(toneless pinyin, kind, id) of every item name and alias and every 湖南 service name, longest first."""
+    from .vocab import item_terms
+
+    terms = [(t, "item", i.id) for i in kb.items.values() for t in item_terms(i)]
+    terms += [(t, "service", sid) for t, sid in _service_terms(kb)]
+    out = []
+    for term, kind, target_id in terms:
+        said = _pinyin(re.sub(r"[^\u4e00-\u9fff]", "", normalize(term)))
+        if said and len(said) >= 3:
+            out.append(("".join(said), kind, target_id))
+    return sorted(set(out), key=lambda t: -len(t[0]))
 
 
 def _pinyin(text: str) -> list[str] | None:

@@ -176,6 +176,8 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         r = topics.checklist(kb, item_ids, ask.region, origin)
         return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons + r.buttons))
 
+    if "linked" in wanted and "materials" not in wanted and _required_as_material(kb, targets):
+        wanted.append("materials")   # “困难认定需要就业创业证，是不是要先办创业证”: the papers say so
     several_aspects = len(wanted) > 1
     linked_asked = "linked" in wanted
     link = facts.linked_line(kb, [t.id for t in targets if t.kind == "item"], ask.region)
@@ -221,6 +223,22 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if wanted == ["policy"] and len(targets) == 1:
         buttons = aspect_buttons(kb, targets[0]) + buttons
     return Reply("\n\n".join(_unique(parts)), _dedupe(buttons), pending)
+
+
+def _required_as_material(kb, targets) -> bool:
+    """Does one named item list another named item (its certificate) among its materials?"""
+    from knowledge.text import normalize
+    from knowledge.vocab import item_terms
+
+    items = [t for t in targets if t.kind == "item"]
+    for t in items:
+        papers = normalize(" ".join(str(getattr(m, "name", m)) for p in t.provisions
+                                    for m in getattr(p, "materials", ()) or ()))
+        for other in items:
+            if other.id != t.id and any(len(n) >= 3 and normalize(n) in papers
+                                        for n in item_terms(kb.items[other.id])):
+                return True
+    return False
 
 
 def unstated_rule(targets) -> Text:

@@ -104,3 +104,21 @@ def test_a_paper_one_lacks_asks_the_rules_where_they_exist_else_the_materials(kb
     a = analyze(kb, "毕业证丢了，申领就业创业证还能办吗")
     assert "materials" in a.aspects and "rules" not in a.aspects and a.without
     assert "materials" not in analyze(kb, "没工作了，失业金能领吗").aspects   # a situation, not a paper
+
+
+def test_item_names_typed_in_pinyin_are_found(kb):
+    pytest.importorskip("pypinyin", reason="pinyin names need pypinyin (the bot environment has it)")
+    a = analyze(kb, "jiuye chuangye zheng 去哪里办")
+    assert a.items == ["employment_card"] and a.aspects == ["channel"]
+    assert analyze(kb, "zhuxiao shiye dengji 在哪办").items == ["unemployment_deregistration"]
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("我去读研了 失业登记会咋样", "deregistration"),
+    ("我连续半年没接社区电话 失业登记还有效吗", "deregistration"),
+    ("社区没问过我就给我办了就业登记 这样可以吗", "rules"),
+    ("办就业创业证是不是要本人去 我腿脚不好", "channel"),
+    ("领失业金的同时还能领价格临时补贴吗 两个要分别申请吗", "linked"),
+])
+def test_everyday_wording_of_aspects(kb, text, aspect):
+    assert aspect in analyze(kb, text).aspects
