@@ -198,7 +198,9 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             section = [f"【{target.name}】"]
             for title, lines in blocks:
                 section.append(f"{title}：" if title else "")
-                section.extend(x for x in lines if x != section[0] and not (x.startswith("（") and x in section))
+                # a note said once per target (“（…）”, “湖南的指引中没有…”), not once per aspect
+                section.extend(x for x in lines if x != section[0]
+                               and not ((x.startswith("（") or "的指引中没有" in x) and x in section))
             parts.append("\n".join(x for x in section if x))
         else:
             title, lines = blocks[0]
