@@ -142,7 +142,8 @@ class Resolver:
         found = self._supersede(s, found, region)
 
         best: dict[tuple, Match] = {}
-        for m in sorted(found, key=lambda m: (m.start, -m.score)):
+        # one Match per thing: an exact mention before a fuzzy one (“就业创业扶持…出示就业创业证”), else the first
+        for m in sorted(found, key=lambda m: (m.score < 1.0, m.start, -m.score)):
             if (m.kind, m.id) not in best:
                 best[(m.kind, m.id)] = replace(m, name=self._name(m.kind, m.id))
         return sorted(best.values(), key=lambda m: m.start)

@@ -131,6 +131,31 @@ class Understanding:
                 found.append((at, bid))
         return [bid for _, bid in sorted(found)]
 
+    def _plausible_typo(self, match) -> bool:
+        """A fuzzy match of a short name by one wrong character is kept only when that character
+        sounds like the right one (pinyin input writes homophones: 失也登记, 工伤认丁);
+        “就给登记了” is no 就业登记."""
+        if match.score >= 1.0 or not match.matched:
+            return True
+        said = _pinyin(match.matched)
+        if said is None:
+            return True
+        for term in self._terms_of(match.kind, match.id):
+            if len(term) != len(match.matched) or len(term) > SHORT_NAME:
+                continue
+            diff = [i for i, (a, b) in enumerate(zip(term, match.matched)) if a != b]
+            if len(diff) == 1:
+                heard = _pinyin(term[diff[0]]) or [""]
+                return heard[0] == said[diff[0]]
+        return True
+
+    def _terms_of(self, kind: str, target_id: str) -> list[str]:
+        from .vocab import item_terms
+
+        if kind == "item" and target_id in self.kb.items:
+            return [normalize(t) for t in item_terms(self.kb.items[target_id])]
+        return [t for t, sid in self.service_terms if sid == target_id]
+
     def _romanized(self, norm: str) -> list[tuple[str, str, str]]:
         """(kind, id, span) of item and service names written in toneless pinyin."""
         if len(re.findall("[a-z]", norm)) < ROMAN_MIN:
@@ -176,6 +201,7 @@ class Understanding:
             return out
         try:
             matches = [_homophone_choice(self.kb, m) for m in self.kb.resolve(norm, bundle_id=bundle_id)]
+            matches = [m for m in matches if self._plausible_typo(m)]
         except Exception:  # resolution is best effort
             matches = []
         out.items = list(dict.fromkeys(m.id for m in matches if m.kind == "item" and m.id in self.kb.items))
@@ -273,7 +299,9 @@ class Understanding:
                     aspects.add(otherwise)
         if not aspects and (out.items or out.services):
             aspects.update(a for a, rx in self.fallback_patterns if rx.search(masked))
-        if not aspects and any(term in masked for term in self.material_terms):
+        names = [self._target_name(t) for t in out.items + out.services]
+        if (not aspects or out.question) and any(term in masked and not any(term in n for n in names)
+                                                 for term in self.material_terms):
             aspects.add("materials")   # “需要学历证书吗”: a material named in a question
         # “没有档案能办失业登记吗”: a can/must question about what an office may demand
         # is answered by the rules it must follow, where the guides give such rules
@@ -299,6 +327,8 @@ class Understanding:
             aspects.add("service_311")   # “311是什么”: the service itself
         if "service_311" in out.services and re.search("内容|包括|有啥|有什么|都有|哪些服务", masked):
             aspects.add("service_311")   # “311就业服务具体包括哪些内容”
+        if "service_311" in out.services and aspects and aspects <= {"eligibility", "policy"}:
+            aspects.add("service_311")   # “311就业服务 服务对象”: the service's own text answers it
         gives = {"amount"} | ({"materials"} if not self._names_material(masked) else set())
         if "service_311" in out.services and aspects & gives:
             # “311服务具体提供什么”, “311有免费培训吗”: what the service gives, not papers or money
@@ -352,6 +382,9 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 def _clause_of(clauses: list[tuple[int, int]], position: int) -> int:
     return next((k for k, (s, e) in enumerate(clauses) if s <= position < e), -1)
 
+
+#: Names up to this long accept a one-character typo only when it is a homophone.
+SHORT_NAME = 5
 
 #: Latin letters from this many on may be a name typed in pinyin.
 ROMAN_MIN = 6

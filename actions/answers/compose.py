@@ -107,6 +107,9 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         blocks = [(t, b) for t, b in blocks if b]
         if blocks:
             for t, (title, lines) in blocks:
+                if ask.region and not t.in_region(ask.region):
+                    # “户口在榕城区…社区能不能不经过他同意就登记”: 揭阳's guide says nothing of it
+                    lines = [f"· {ask.region}的指引未写明此类要求，以下为其他地区指引的规定，供参考："] + lines
                 parts.append(f"“{t.name}”{title}：\n" + "\n".join(lines))
         elif targets:
             # “社区能不能要求我…”: its guides set no such rule; what they do list is its materials

@@ -200,7 +200,9 @@ def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Te
 
 def linked_block(kb, target: Target, ask: Ask) -> Block:
     """Per target only the silence; the rules themselves are said once per reply (compose)."""
-    return "需要同时办理的事项", ["· 各地指引未规定办理此事项时须同时办理其他事项，可以按需单独选择。"]
+    sources = "；".join(dict.fromkeys(cite(p.source) for p in target.provisions if getattr(p, "source", None)))
+    where = f"（依据：{sources}）" if sources else ""
+    return "需要同时办理的事项", [f"· 办事指引未规定办理此事项时须同时办理其他事项，可以按需单独选择{where}。"]
 
 
 def form_block(kb, target: Target, ask: Ask) -> Block:

@@ -122,3 +122,16 @@ def test_item_names_typed_in_pinyin_are_found(kb):
 ])
 def test_everyday_wording_of_aspects(kb, text, aspect):
     assert aspect in analyze(kb, text).aspects
+
+
+def test_a_one_character_typo_of_a_short_name_must_sound_like_it(kb):
+    pytest.importorskip("pypinyin", reason="the homophone check needs pypinyin (the bot environment has it)")
+    for text, item_id in (("失也登记要什么", "unemployment_registration"), ("工伤认丁要多久", "work_injury_recognition")):
+        assert analyze(kb, text).items == [item_id], text
+    a = analyze(kb, "社区的人能不能不经过他本人同意就给登记了")   # 就给登记 is no 就业登记
+    assert "employment_registration" not in a.services
+
+
+def test_an_exact_mention_wins_over_an_earlier_fuzzy_one(kb):
+    m = kb.resolve("就业创业扶持政策要不要出示就业创业证")
+    assert [x.id for x in m] == ["employment_card"] and m[0].score == 1.0
