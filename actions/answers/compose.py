@@ -150,6 +150,10 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             return Reply("\n\n".join(parts), _dedupe(buttons))
         if parts:   # a how-to or service answer already covers the words
             return Reply("\n\n".join(parts), _dedupe(buttons))
+        if bundle_id and "form" in wanted:
+            r = topics.bundle_forms(kb, bundle_id, ask.region)
+            if r is not None:
+                return Reply(r.text, _dedupe(buttons))
         if wanted == ["channel"]:   # “在哪点进去” with nothing named: the platform's way in
             r = topics.howto(kb, replace(ask, howto_topic=ask.howto_topic or "apply"))
             if r is not None:

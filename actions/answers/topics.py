@@ -304,3 +304,19 @@ def differences(kb, ask: Ask) -> Reply:
 def _differs(item: Any) -> bool:
     provisions = list(item.provisions)
     return ks.regions_differ([other_materials_text(p) for p in provisions]) or deadlines_differ(provisions)
+
+
+def bundle_forms(kb, bundle_id: Text, region: Optional[Text] = None) -> Optional[Reply]:
+    """What the online form of a bundle asks, section by section (“北京的失业一件事表格怎么填”)."""
+    bundle = kb.bundles[bundle_id]
+    sections = [sec for sec in kb.form_sections(list(bundle.item_ids)) if sec.fields and not sec.derived]
+    if region:
+        sections = [sec for sec in sections if getattr(sec.source, "region", None) == region] or sections
+    if not sections:
+        return None
+    lines = [f"{bundle.name}在线申请需要填写的信息："]
+    for sec in sections:
+        labels = "、".join(f.label for f in sec.fields)
+        lines.append(f"· {sec.title}（依据：{cite(sec.source)}）：{labels}")
+    lines.append("具体填写时以页面提示为准；想了解某一项怎么填，可以告诉我它的名称。")
+    return Reply("\n".join(lines))

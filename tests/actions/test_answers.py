@@ -390,3 +390,10 @@ def test_an_item_other_items_require_gets_the_rules_that_bring_it_along(kb):
     text = all_text(messages)
     rules = [r for r in kb.link_rules if "job_seeker_registration" in r.requires and r.region == "北京"]
     assert rules and all(kb.items[r.item_id].name in text for r in rules) and "依据" in text
+
+
+def test_a_form_question_about_a_bundle_lists_its_online_form(kb):
+    messages, _ = _run("北京的失业一件事表格里求职意向怎么填")
+    text = all_text(messages)
+    sections = [s for s in kb.form_sections(list(kb.bundles["unemployment"].item_ids)) if s.fields and not s.derived]
+    assert sections and all(s.title in text for s in sections) and "依据" in text
