@@ -114,6 +114,7 @@ class Understanding:
         self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
         self.service_terms = _service_terms(kb)
         self._pinyin_terms = None
+        self.cancellations = _cancellations(kb)
         self.material_terms = _material_terms(kb)
 
     def _bundles_named(self, norm: str, matches) -> list[str]:
@@ -314,7 +315,21 @@ class Understanding:
         topics = [w for w in self.rule_topics if w and w in masked]
         if out.question and topics and (not named or any(
                 t in self.prohibited or any(w in self.rule_texts.get(t, "") for w in topics) for t in named)):
+            if not aspects and named:
+                aspects.add("materials")   # “失业登级需要毕业证吗”: what it takes, and what may not be asked
             aspects.add("rules")
+        elif "linked" in aspects and "rules" in aspects and not topics:
+            aspects.discard("rules")   # “是不是一定要先做失业登记”: 一定要 asks the linked rule
+        # “就业登记要注销吗 去哪注销”: where/what/how long is asked of the cancellation itself
+        if "deregistration" in aspects and aspects & {"channel", "materials", "deadline"}:
+            for kind_list in (out.items, out.services):
+                for k, t in enumerate(kind_list):
+                    if t in self.cancellations:
+                        kind, other = self.cancellations[t]
+                        kind_list[k] = None
+                        (out.items if kind == "item" else out.services).append(other)
+            out.items = list(dict.fromkeys(t for t in out.items if t))
+            out.services = list(dict.fromkeys(t for t in out.services if t))
         if "apply" in aspects:
             out.apply = True
             aspects.discard("apply")
@@ -430,6 +445,20 @@ def _homophone_choice(kb, match):
         if sounds_like(c.name):
             return replace(match, kind=c.kind, id=c.id, name=c.name, ambiguous_with=())
     return match
+
+
+def _cancellations(kb) -> dict[str, tuple[str, str]]:
+    """registration id -> (kind, id) of its cancellation (失业登记 -> 失业登记注销, 就业登记 -> 注销就业登记)."""
+    things = [("item", i.id, normalize(i.name)) for i in kb.items.values()]
+    things += [("service", s.id, normalize(s.name)) for s in getattr(kb, "services", {}).values()
+               if not getattr(s, "item_id", None)]
+    by_name = {name: (kind, tid) for kind, tid, name in things}
+    out = {}
+    for kind, tid, name in things:
+        for other in (name + "注销", "注销" + name):
+            if other in by_name and by_name[other][1] != tid:
+                out[tid] = by_name[other]
+    return out
 
 
 def _guide_titles(kb) -> list[str]:

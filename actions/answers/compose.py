@@ -244,7 +244,8 @@ def _required_as_material(kb, targets) -> bool:
         papers = normalize(" ".join(str(getattr(m, "name", m)) for p in t.provisions
                                     for m in getattr(p, "materials", ()) or ()))
         for other in items:
-            if other.id != t.id and any(len(n) >= 3 and normalize(n) in papers
+            # the other item's certificate (就业创业证), not a form that shares words (就业失业求职登记表)
+            if other.id != t.id and any(len(n) >= 3 and n.endswith("证") and normalize(n) in papers
                                         for n in item_terms(kb.items[other.id])):
                 return True
     return False

@@ -207,7 +207,11 @@ def linked_block(kb, target: Target, ask: Ask) -> Block:
 
 def form_block(kb, target: Target, ask: Ask) -> Block:
     title = "在线申请需要填写的信息"
-    silent = (title, [f"· {not_stated('在线申请需要填写的信息')}"])
+    # no online form in the guides: the forms among its papers (申请表, 登记表) are what one fills in
+    papers = [(p, m) for p in target.provisions for m in getattr(p, "materials", ()) or ()
+              if "表" in str(getattr(m, "name", ""))]
+    silent = (title, [f"· {not_stated('在线申请需要填写的信息')}"]
+              + [f"· 需要填写的表格（{region_head(p)}）：{getattr(m, 'name', '')}" for p, m in papers])
     if target.kind != "item":
         return silent
     try:

@@ -135,3 +135,13 @@ def test_a_one_character_typo_of_a_short_name_must_sound_like_it(kb):
 def test_an_exact_mention_wins_over_an_earlier_fuzzy_one(kb):
     m = kb.resolve("就业创业扶持政策要不要出示就业创业证")
     assert [x.id for x in m] == ["employment_card"] and m[0].score == 1.0
+
+
+def test_where_to_cancel_a_registration_is_asked_of_the_cancellation(kb):
+    a = analyze(kb, "我离职了 单位给我的就业登记要注销吗 去哪注销")
+    assert a.services == ["employment_deregistration"] and {"channel", "deregistration"} <= set(a.aspects)
+
+
+def test_must_i_first_do_x_asks_the_linked_rule_not_the_offices_rules(kb):
+    a = analyze(kb, "办失业金是不是一定要先做失业登记和求职登记")
+    assert "linked" in a.aspects and "rules" not in a.aspects
