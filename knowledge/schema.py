@@ -348,6 +348,7 @@ LEXICON_FILE = Map({
     "aspect_anchors": Dict(Map({"anchors": List(Str()), "otherwise": Str()})),
     "rule_topics": List(Str()),
     "all_bundles": List(Str()),
+    "in_person": List(Str()),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
     "question_markers": List(Str()),

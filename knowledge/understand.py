@@ -52,6 +52,7 @@ class Analysis:
     question_at_end: bool = False                        # ... in its last clause
     acts: list[str] = field(default_factory=list)       # act cues found (own_case, select, remove, situation)
     situation_items: list[str] = field(default_factory=list)   # items the life situation described usually needs
+    in_person: bool = False                              # “要本人去吗”: in person or by someone else
     without: bool = False                                # “没有X能办吗” about something whose guides set no such rule
     masked: str = ""                                    # the text with item and service names as □
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
@@ -107,6 +108,7 @@ class Understanding:
             for item_id, words in (lex.get("situations") or {}).items()
             if item_id in kb.items
         ]
+        self.in_person_words = [normalize(str(w)) for w in lex.get("in_person") or ()]
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
         self.prohibited, self.rule_texts = _ruled_targets(kb)
@@ -330,6 +332,9 @@ class Understanding:
                         (out.items if kind == "item" else out.services).append(other)
             out.items = list(dict.fromkeys(t for t in out.items if t))
             out.services = list(dict.fromkeys(t for t in out.services if t))
+        if any(w and w in masked for w in self.in_person_words) and (out.items or out.services):
+            out.in_person = True
+            aspects.add("channel")
         if "apply" in aspects:
             out.apply = True
             aspects.discard("apply")
@@ -342,7 +347,7 @@ class Understanding:
             aspects.add("service_311")   # “311是什么”: the service itself
         if "service_311" in out.services and re.search("内容|包括|有啥|有什么|都有|哪些服务", masked):
             aspects.add("service_311")   # “311就业服务具体包括哪些内容”
-        if "service_311" in out.services and aspects and aspects <= {"eligibility", "policy"}:
+        if "service_311" in out.services and aspects and aspects <= {"eligibility", "policy", "channel"}:
             aspects.add("service_311")   # “311就业服务 服务对象”: the service's own text answers it
         gives = {"amount"} | ({"materials"} if not self._names_material(masked) else set())
         if "service_311" in out.services and aspects & gives:

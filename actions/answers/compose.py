@@ -102,6 +102,9 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
 
     if ask.without and targets and "rules" not in aspects:
         parts.append(unstated_rule(targets))
+    if ask.in_person and targets:
+        parts.append("、".join(f"“{t.name}”" for t in targets) + "的办事指引未写明是否必须本人到场、能否由他人代办；"
+                     f"可以先选择下面的线上渠道，或拨打人社服务热线{ks.HOTLINE}确认。")
     if "rules" in aspects:
         blocks = [(t, facts.rules_block(kb, t, ask)) for t in targets]
         blocks = [(t, b) for t, b in blocks if b]
@@ -136,6 +139,10 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             return None
         bundle_id = ask.bundle if not ask.payload or ask.bundle else None
         bundle_id = bundle_id or (ask.current_bundle if not ask.payload else None)
+        if bundle_id and "form" in wanted:   # “北京失业一件事申请表户口性质那栏咋填”: the online form
+            r = topics.bundle_forms(kb, bundle_id, ask.region)
+            if r is not None:
+                return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons))
         if bundle_id and set(wanted) <= {"materials", "deadline", "policy", "overview"}:
             if "materials" in wanted:
                 r = topics.bundle_materials(kb, bundle_id)
@@ -150,10 +157,6 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             return Reply("\n\n".join(parts), _dedupe(buttons))
         if parts:   # a how-to or service answer already covers the words
             return Reply("\n\n".join(parts), _dedupe(buttons))
-        if bundle_id and "form" in wanted:
-            r = topics.bundle_forms(kb, bundle_id, ask.region)
-            if r is not None:
-                return Reply(r.text, _dedupe(buttons))
         if wanted == ["channel"]:   # “在哪点进去” with nothing named: the platform's way in
             r = topics.howto(kb, replace(ask, howto_topic=ask.howto_topic or "apply"))
             if r is not None:

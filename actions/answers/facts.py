@@ -110,9 +110,11 @@ def eligibility_block(kb, target: Target, ask: Ask) -> Block:
     stated = [p for p in provisions if getattr(p, "eligibility", None) and s(p.eligibility.text)]
     for p in stated:
         lines.append(f"· {region_head(p)}：{s(p.eligibility.text)}")
-    silent = [p.region for p in provisions if p not in stated]
+    silent = [p for p in provisions if p not in stated]
     if silent:
-        lines.append(f"· {'、'.join(dict.fromkeys(silent))}：{not_stated('受理条件')}")
+        where = "、".join(dict.fromkeys(p.region for p in silent))
+        cites = "；".join(dict.fromkeys(cite(p.source) for p in silent if getattr(p, "source", None)))
+        lines.append(f"· {where}{'（依据：' + cites + '）' if cites else ''}：{not_stated('受理条件')}")
     return "受理对象和条件", lines + after
 
 

@@ -397,3 +397,16 @@ def test_a_form_question_about_a_bundle_lists_its_online_form(kb):
     text = all_text(messages)
     sections = [s for s in kb.form_sections(list(kb.bundles["unemployment"].item_ids)) if s.fields and not s.derived]
     assert sections and all(s.title in text for s in sections) and "依据" in text
+
+
+def test_in_person_or_by_someone_else_is_answered_honestly_with_the_channels(kb):
+    messages, _ = _run("劳动能力鉴定可以不去现场吗")
+    text = all_text(messages)
+    assert "未写明是否必须本人到场" in text
+    assert any(c.name in text for c in kb.items["work_capacity_appraisal"].primary.channels)
+
+
+def test_silent_eligibility_names_the_guides_it_was_looked_up_in(kb):
+    messages, _ = _run("高层次人才认定下来之后才能申请租房补贴吗")
+    text = all_text(messages)
+    assert "未列明受理条件" in text and "依据" in text

@@ -145,3 +145,21 @@ def test_where_to_cancel_a_registration_is_asked_of_the_cancellation(kb):
 def test_must_i_first_do_x_asks_the_linked_rule_not_the_offices_rules(kb):
     a = analyze(kb, "办失业金是不是一定要先做失业登记和求职登记")
     assert "linked" in a.aspects and "rules" not in a.aspects
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("失业登记、求职登记、就业创业证我在长沙社区一次能办完不", "channel"),
+    ("劳动能力鉴定能在娄底做吗还是要回揭阳", "channel"),
+    ("员工离职了，公司要去注销他的就业登记吗", "deregistration"),
+    ("出国定居了失业登记还保留吗", "deregistration"),
+])
+def test_more_everyday_wording_of_aspects(kb, text, aspect):
+    assert aspect in analyze(kb, text).aspects
+
+
+def test_a_county_is_read_as_its_region(kb):
+    assert analyze(kb, "宁乡的社区办就业创业证要几个工作日").regions == ["湖南"]
+
+
+def test_a_told_disagreement_with_an_appraisal_is_the_review(kb):
+    assert analyze(kb, "对鉴定结论不服能复查吗，多长时间内提出").situation_items == ["work_capacity_review"]
