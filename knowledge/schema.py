@@ -349,6 +349,7 @@ LEXICON_FILE = Map({
     "rule_topics": List(Str()),
     "all_bundles": List(Str()),
     "in_person": List(Str()),
+    "where_to_look": List(Str()),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
     "question_markers": List(Str()),

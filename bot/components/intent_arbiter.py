@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 QUESTION = "ask_question"
 NEED = "describe_need"
+PROGRESS = "check_progress"
 
 
 def swapped(ranking: List[Dict[Text, Any]], intent: Dict[Text, Any], chosen: Text) -> List[Dict[Text, Any]]:
@@ -79,6 +80,8 @@ class KnowledgeIntentArbiter(GraphComponent):
         self._analyze = analyze
         self.overruled = set(config.get("intents_overruled") or ())
         self.within_top = int(config.get("within_top", 3))
+        # words that ask where something is shown rather than how one's own case stands (lexicon)
+        self.where_to_look = [str(w) for w in (self.kb.lexicon or {}).get("where_to_look") or ()]
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -87,6 +90,8 @@ class KnowledgeIntentArbiter(GraphComponent):
 
     def decide(self, text: Text, intent: Dict[Text, Any], ranking: List[Dict[Text, Any]]) -> bool:
         """True when the message should be read as a question."""
+        if intent and intent.get("name") == PROGRESS:
+            return self.asks_where_to_look(text, ranking)
         if not intent or intent.get("name") not in self.overruled:
             return False
         a = self._analyze(self.kb, text)
@@ -100,6 +105,16 @@ class KnowledgeIntentArbiter(GraphComponent):
                 return True    # a story that ends asking about something named
         names = [r.get("name") for r in ranking[: self.within_top]]
         return QUESTION in names
+
+    def asks_where_to_look(self, text: Text, ranking: List[Dict[Text, Any]]) -> bool:
+        """“进度结果查询在个人中心的哪里查看”: where progress is shown on the platform is a
+        how-to question, not a lookup of one's own case."""
+        a = self._analyze(self.kb, text)
+        if a.howto_topic != "progress" or not {"howto", "channel"} & set(a.aspects):
+            return False
+        if not any(w and w in a.text for w in self.where_to_look):
+            return False
+        return QUESTION in [r.get("name") for r in ranking[: self.within_top]]
 
     def is_need(self, text: Text, intent: Dict[Text, Any], ranking: List[Dict[Text, Any]]) -> bool:
         """True when a 'question' is a situation that names and asks nothing the guides answer."""

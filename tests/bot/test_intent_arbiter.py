@@ -72,3 +72,11 @@ def test_swapped_keeps_every_intent_once():
     ranking = [{"name": "a", "confidence": 0.6}, {"name": "b", "confidence": 0.3}, {"name": "c", "confidence": 0.1}]
     out = swapped(ranking, ranking[0], "c")
     assert [r["name"] for r in out] == ["c", "b", "a"] and [r["confidence"] for r in out] == [0.6, 0.3, 0.1]
+
+
+def test_where_progress_is_shown_is_a_how_to_question_not_a_lookup(arbiter):
+    ranking = [{"name": "check_progress", "confidence": 0.7}, {"name": "ask_question", "confidence": 0.25}]
+    intent, _ = _run(arbiter, "进度结果查询在个人中心的哪里查看", ranking)
+    assert intent["name"] == "ask_question"
+    intent, _ = _run(arbiter, "我的工伤认定出结论了吗", ranking)   # one's own case: the lookup
+    assert intent["name"] == "check_progress"
