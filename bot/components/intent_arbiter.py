@@ -103,6 +103,8 @@ class KnowledgeIntentArbiter(GraphComponent):
                 return False   # “被公司辞退了咋办”: a need told, nothing named or asked to answer
             if a.question_at_end:
                 return True    # a story that ends asking about something named
+            if set(a.aspects) - {"howto", "policy"} and a.situation_items:
+                return True    # “厂里拖了我工资，去哪投诉，要准备啥”: the situation's items answer it
         names = [r.get("name") for r in ranking[: self.within_top]]
         return QUESTION in names
 
