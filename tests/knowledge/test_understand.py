@@ -163,3 +163,9 @@ def test_a_county_is_read_as_its_region(kb):
 
 def test_a_told_disagreement_with_an_appraisal_is_the_review(kb):
     assert analyze(kb, "对鉴定结论不服能复查吗，多长时间内提出").situation_items == ["work_capacity_review"]
+
+
+def test_when_may_i_apply_asks_who_may_and_when(kb):
+    a = analyze(kb, "工伤认定下来了，什么时候可以申请劳动能力鉴定")
+    assert {"eligibility", "deadline"} <= set(a.aspects)
+    assert "deregistration" in analyze(kb, "我找到新工作了，失业登记要不要自己去注销").aspects
