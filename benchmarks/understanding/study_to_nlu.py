@@ -41,7 +41,8 @@ def leaks_held_out(text: str, exact, near) -> bool:
     return any(len(p & hp) / len(p | hp) >= NEAR for hp in near)
 
 
-def main() -> int:
+def render() -> tuple[str, int, int, int]:
+    """(file text, examples, intents, left out)."""
     exact, near = _held_out()
     by_intent = defaultdict(list)
     skipped = 0
@@ -60,9 +61,13 @@ def main() -> int:
         lines.append(f"- intent: {intent}")
         lines.append("  examples: |")
         lines.extend(f"    - {t}" for t in by_intent[intent])
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    n = sum(len(v) for v in by_intent.values())
-    print(f"wrote {OUT.relative_to(ROOT)}: {n} examples in {len(by_intent)} intents ({skipped} left out)")
+    return "\n".join(lines) + "\n", sum(len(v) for v in by_intent.values()), len(by_intent), skipped
+
+
+def main() -> int:
+    text, n, intents, skipped = render()
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)}: {n} examples in {intents} intents ({skipped} left out)")
     return 0
 
 

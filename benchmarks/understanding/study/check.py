@@ -1,6 +1,6 @@
 """Check a study file with the held-out set's own checks (all but the size minimums).
 
-    PYTHONPATH=. python benchmarks/understanding/study/check.py [benchmarks/understanding/study/citizens.yml ...]
+    PYTHONPATH=. python benchmarks/understanding/study/check.py [benchmarks/understanding/study/citizens.yml ...]   # default: every study set
 
 Reuses tests/knowledge/test_heldout_set.py: known keys, intents, aspects,
 categories, regions and knowledge ids; services that are items labelled as
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge import load_kb  # noqa: E402
 from tests.knowledge import test_heldout_set as checks  # noqa: E402
 
-DEFAULT = Path(__file__).resolve().parent / "citizens.yml"
+STUDY = Path(__file__).resolve().parent
 
 
 def check(path: Path, kb) -> list[str]:
@@ -45,7 +45,7 @@ def check(path: Path, kb) -> list[str]:
 
 def main(argv: list[str]) -> int:
     kb = load_kb()
-    paths = [Path(a) for a in argv] or [DEFAULT]
+    paths = [Path(a) for a in argv] or sorted(STUDY.glob("*.yml"))
     failures = [f for p in paths for f in check(p, kb)]
     for f in failures:
         print(f)
