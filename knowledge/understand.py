@@ -230,7 +230,10 @@ class Understanding:
         last = re.split(r"[。.!！;；,，]", norm.rstrip("。.!！ "))[-1] if norm else ""
         out.question_at_end = any(m and m in last for m in self.markers)
         out.acts = [act for act, words in self.act_cues.items() if any(w and w in norm for w in words)]
-        out.situation_items = [i for i, words in self.situations if any(w and w in norm for w in words)]
+        # the most specific situation first (“受伤以后单位不给工资的那段时间”: 停工留薪期, not 欠薪)
+        told = [(max(len(w) for w in words if w and w in norm), k, i)
+                for k, (i, words) in enumerate(self.situations) if any(w and w in norm for w in words)]
+        out.situation_items = [i for _, _, i in sorted(told, key=lambda t: (-t[0], t[1]))]
 
         # blank out item and service names so that their words are no cues
         masked = norm
@@ -311,11 +314,11 @@ class Understanding:
         named = out.items + out.services
         if "without" in aspects:
             aspects.discard("without")
-            forbidden = not named or any(t in self.prohibited for t in named)
+            forbidden = any(t in self.prohibited for t in named)
             aspects.add("rules" if forbidden else "materials")
             out.without = not forbidden   # the guides list its papers but say nothing of doing without
         topics = [w for w in self.rule_topics if w and w in masked]
-        if out.question and topics and (not named or any(
+        if out.question and topics and named and (any(
                 t in self.prohibited or any(w in self.rule_texts.get(t, "") for w in topics) for t in named)):
             if not aspects and named:
                 aspects.add("materials")   # “失业登级需要毕业证吗”: what it takes, and what may not be asked

@@ -266,8 +266,8 @@ SITUATION_TARGETS = 2
 
 def situation_targets(kb, item_ids: List[Text]) -> List[Text]:
     """The items a told situation usually needs, of the first one's bundle, in the bundle's order."""
-    bundle_id = kb.items[item_ids[0]].bundle_id
-    return ks.order_items(kb, [i for i in item_ids if kb.items[i].bundle_id == bundle_id])[:SITUATION_TARGETS]
+    bundle_id = kb.items[item_ids[0]].bundle_id   # the most specific situation's bundle and item first
+    return [i for i in item_ids if kb.items[i].bundle_id == bundle_id][:SITUATION_TARGETS]
 
 
 def which_target(kb, ask: Ask, wanted: List[Text]) -> Reply:

@@ -180,9 +180,11 @@ def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Te
     湖南: 同步进行求职登记), each attributed; None when none applies or the question is
     scoped to a region whose guide has no such rule."""
     by_region: Dict[Text, List[Any]] = {}
+    # the items' own rules; failing those, the rules that make them go along with another
+    # (“北京的求职登记能不能单独办”: 失业登记 and 失业金 bring it along)
+    own = any(r.item_id in item_ids for r in kb.link_rules)
     for r in kb.link_rules:
-        # the item's own rule, or a rule that makes it go along with another (求职登记 with 失业登记)
-        about = r.item_id in item_ids or bool(set(item_ids) & set(r.requires or ()))
+        about = r.item_id in item_ids if own else bool(set(item_ids) & set(r.requires or ()))
         if about and r.item_id in kb.items and (not region or r.region == region):
             by_region.setdefault(r.region or "北京", []).append(r)
     if not by_region:

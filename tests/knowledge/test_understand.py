@@ -169,3 +169,18 @@ def test_when_may_i_apply_asks_who_may_and_when(kb):
     a = analyze(kb, "工伤认定下来了，什么时候可以申请劳动能力鉴定")
     assert {"eligibility", "deadline"} <= set(a.aspects)
     assert "deregistration" in analyze(kb, "我找到新工作了，失业登记要不要自己去注销").aspects
+
+
+@pytest.mark.parametrize("text, item_id", [
+    ("受伤以后单位不给工资的那段时间 能申请确认吗 要啥材料", "paid_leave_confirmation"),   # not 欠薪
+    ("单位没交工伤保险 我受伤了 听说社保可以先垫付 要什么材料", "work_injury_advance_payment"),
+    ("那个物价涨了给失业的人发的补贴一个月发多少", "price_subsidy"),
+    ("我刚毕业进了事业单位，听说可以直接认定初级职称，要啥材料", "title_initial_recognition"),
+])
+def test_the_most_specific_situation_comes_first(kb, text, item_id):
+    assert analyze(kb, text).situation_items[0] == item_id
+
+
+def test_a_paper_question_naming_nothing_is_no_rules_question(kb):
+    # “学历要不要” about an unnamed appraisal must not answer with 失业登记's prohibitions
+    assert "rules" not in analyze(kb, "那个考电工证的鉴定 要交啥材料 学历要不要").aspects
