@@ -37,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 QUESTION = "ask_question"
 NEED = "describe_need"
 PROGRESS = "check_progress"
+OUT_OF_SCOPE = "out_of_scope"
 
 
 def swapped(ranking: List[Dict[Text, Any]], intent: Dict[Text, Any], chosen: Text) -> List[Dict[Text, Any]]:
@@ -69,7 +70,7 @@ class KnowledgeIntentArbiter(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"intents_overruled": ["select_items", "choose_bundle", "describe_need", "select_all"],
+        return {"intents_overruled": ["select_items", "choose_bundle", "describe_need", "select_all", "out_of_scope"],
                 "within_top": 3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -98,6 +99,8 @@ class KnowledgeIntentArbiter(GraphComponent):
         named = bool(a.items or a.services or a.bundle)
         if not a.aspects or "select" in a.acts or not (named or a.question):
             return False
+        if intent.get("name") == OUT_OF_SCOPE and not named:
+            return False   # “养老保险怎么交”: asks something, but nothing the guides cover
         if intent.get("name") == NEED:
             if not named and not set(a.aspects) - {"howto", "policy"}:
                 return False   # “被公司辞退了咋办”: a need told, nothing named or asked to answer

@@ -80,3 +80,11 @@ def test_where_progress_is_shown_is_a_how_to_question_not_a_lookup(arbiter):
     assert intent["name"] == "ask_question"
     intent, _ = _run(arbiter, "我的工伤认定出结论了吗", ranking)   # one's own case: the lookup
     assert intent["name"] == "check_progress"
+
+
+def test_out_of_scope_that_names_an_item_and_asks_is_a_question(arbiter):
+    ranking = [{"name": "out_of_scope", "confidence": 0.5}, {"name": "ask_question", "confidence": 0.4}]
+    intent, _ = _run(arbiter, "停工留薪期确认 时限", ranking)
+    assert intent["name"] == "ask_question"
+    intent, _ = _run(arbiter, "养老保险怎么交", ranking)   # nothing of the guides named: stays out of scope
+    assert intent["name"] == "out_of_scope"
