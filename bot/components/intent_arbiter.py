@@ -97,7 +97,9 @@ class KnowledgeIntentArbiter(GraphComponent):
             return False
         a = self._analyze(self.kb, text)
         named = bool(a.items or a.services or a.bundle)
-        if not a.aspects or "select" in a.acts or not (named or a.question):
+        # a selection cue (要办, 选上) counts unless the message is worded as a question
+        # (“失业登记要办多久”, “我要办失业登记，要带什么”: the answer comes first)
+        if not a.aspects or ("select" in a.acts and not a.question) or not (named or a.question):
             return False
         if intent.get("name") == OUT_OF_SCOPE and not named:
             return False   # “养老保险怎么交”: asks something, but nothing the guides cover

@@ -88,3 +88,11 @@ def test_out_of_scope_that_names_an_item_and_asks_is_a_question(arbiter):
     assert intent["name"] == "ask_question"
     intent, _ = _run(arbiter, "养老保险怎么交", ranking)   # nothing of the guides named: stays out of scope
     assert intent["name"] == "out_of_scope"
+
+
+def test_a_selection_cue_inside_a_question_does_not_stop_the_question(arbiter):
+    ranking = [{"name": "select_items", "confidence": 0.6}, {"name": "ask_question", "confidence": 0.3}]
+    intent, _ = _run(arbiter, "失业登记要办多久", ranking)
+    assert intent["name"] == "ask_question"
+    intent, _ = _run(arbiter, "我要办失业登记", ranking)   # a selection, asking nothing
+    assert intent["name"] == "select_items"
