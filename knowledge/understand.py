@@ -117,6 +117,7 @@ class Understanding:
         self.service_terms = _service_terms(kb)
         self._pinyin_terms = None
         self.cancellations = _cancellations(kb)
+        self.field_labels = _field_labels(kb)
         self.material_terms = _material_terms(kb)
 
     def _bundles_named(self, norm: str, matches) -> list[str]:
@@ -335,6 +336,8 @@ class Understanding:
                         (out.items if kind == "item" else out.services).append(other)
             out.items = list(dict.fromkeys(t for t in out.items if t))
             out.services = list(dict.fromkeys(t for t in out.services if t))
+        if "form" not in aspects and any(label in masked for label in self.field_labels):
+            aspects.add("form")   # “户口性质那栏咋填”: a field of the online form named
         if any(w and w in masked for w in self.in_person_words) and (out.items or out.services):
             out.in_person = True
             aspects.add("channel")
@@ -453,6 +456,18 @@ def _homophone_choice(kb, match):
         if sounds_like(c.name):
             return replace(match, kind=c.kind, id=c.id, name=c.name, ambiguous_with=())
     return match
+
+
+def _field_labels(kb) -> list[str]:
+    """Labels of the online form's fields (户口性质, 薪酬类型 ...), 3+ characters and no item's name."""
+    try:
+        sections = kb.form_sections(list(kb.items))
+    except Exception:
+        return []
+    labels = {normalize(lab) for sec in sections if not getattr(sec, "derived", False)
+              for f in sec.fields for lab in [f.label, *(getattr(f, "alt_labels", ()) or ())]}
+    names = {normalize(i.name) for i in kb.items.values()}
+    return sorted((lab for lab in labels if len(lab) >= 3 and lab not in names), key=len, reverse=True)
 
 
 def _cancellations(kb) -> dict[str, tuple[str, str]]:

@@ -140,12 +140,15 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
         bundle_id = ask.bundle if not ask.payload or ask.bundle else None
         bundle_id = bundle_id or (ask.current_bundle if not ask.payload else None)
         if bundle_id and "form" in wanted:   # “北京失业一件事申请表户口性质那栏咋填”: the online form
-            r = topics.bundle_forms(kb, bundle_id, ask.region)
+            r = topics.bundle_forms(kb, bundle_id, ask.region, ask.text)
             if r is not None:
                 return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons))
         if bundle_id and set(wanted) <= {"materials", "deadline", "policy", "overview"}:
             if "materials" in wanted:
                 r = topics.bundle_materials(kb, bundle_id)
+                guide_region = getattr(kb.bundles[bundle_id].source, "region", None)
+                if ask.region and guide_region and ask.region != guide_region:
+                    parts.append(f"{ask.region}的指引没有{kb.bundles[bundle_id].name}的材料表，以下为{guide_region}的规定，供参考：")
                 parts.append(r.text)
                 buttons += r.buttons
             if "deadline" in wanted:

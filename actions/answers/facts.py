@@ -209,6 +209,27 @@ def linked_block(kb, target: Target, ask: Ask) -> Block:
     return "需要同时办理的事项", [f"· 办事指引未规定办理此事项时须同时办理其他事项，可以按需单独选择{where}。"]
 
 
+def field_lines(sections, text: Text) -> List[Text]:
+    """The fields of the form a message names (“户口性质那栏咋填”), with their choices as the guide gives them."""
+    from knowledge.text import normalize
+
+    norm = normalize(text or "")
+    lines = []
+    for sec in sections:
+        for f in sec.fields:
+            labels = [f.label, *(getattr(f, "alt_labels", ()) or ())]
+            if not any(len(lab) >= 3 and normalize(lab) in norm for lab in labels):
+                continue
+            choices = list(getattr(f, "choices", ()) or ())
+            what = [f"可选：{'、'.join(map(str, choices))}{'等' if getattr(f, 'choices_open', False) else ''}"] if choices else []
+            what.append("必填" if getattr(f, "required", False) else "选填")
+            note = getattr(f, "note", None)
+            if note:
+                what.append(str(note))
+            lines.append(f"“{f.label}”（{sec.title}，依据：{cite(sec.source)}）：" + "；".join(what) + "。")
+    return lines
+
+
 def form_block(kb, target: Target, ask: Ask) -> Block:
     title = "在线申请需要填写的信息"
     # no online form in the guides: the forms among its papers (申请表, 登记表) are what one fills in
@@ -228,6 +249,9 @@ def form_block(kb, target: Target, ask: Ask) -> Block:
     own = [sec for sec in sections if getattr(getattr(sec, "source", None), "guide_id", None) in guides]
     if not own:   # the online form (北京 manual) does not cover this item
         return silent
+    named = field_lines(own, ask.text)
+    if named:   # “求职登记的薪酬类型怎么填”: that field
+        return title, [f"· {line}" for line in named]
     lines = []
     for sec in own:
         labels = "、".join(f.label for f in sec.fields)

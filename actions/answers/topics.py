@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from actions import kb_support as ks
 from actions.answers.ask import Ask
-from actions.answers.facts import linked_line
+from actions.answers.facts import field_lines, linked_line
 from actions.answers.render import (
     Reply, cite, common_materials, deadline_text, deadlines_differ, join_materials, material_display,
     other_materials_text, s,
@@ -306,7 +306,7 @@ def _differs(item: Any) -> bool:
     return ks.regions_differ([other_materials_text(p) for p in provisions]) or deadlines_differ(provisions)
 
 
-def bundle_forms(kb, bundle_id: Text, region: Optional[Text] = None) -> Optional[Reply]:
+def bundle_forms(kb, bundle_id: Text, region: Optional[Text] = None, text: Text = "") -> Optional[Reply]:
     """What the online form of a bundle asks, section by section (“北京的失业一件事表格怎么填”)."""
     bundle = kb.bundles[bundle_id]
     sections = [sec for sec in kb.form_sections(list(bundle.item_ids)) if sec.fields and not sec.derived]
@@ -314,6 +314,9 @@ def bundle_forms(kb, bundle_id: Text, region: Optional[Text] = None) -> Optional
         sections = [sec for sec in sections if getattr(sec.source, "region", None) == region] or sections
     if not sections:
         return None
+    named = field_lines(sections, text)
+    if named:
+        return Reply("\n".join(named + ["具体填写时以页面提示为准。"]))
     lines = [f"{bundle.name}在线申请需要填写的信息："]
     for sec in sections:
         labels = "、".join(f.label for f in sec.fields)

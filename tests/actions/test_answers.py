@@ -410,3 +410,11 @@ def test_silent_eligibility_names_the_guides_it_was_looked_up_in(kb):
     messages, _ = _run("高层次人才认定下来之后才能申请租房补贴吗")
     text = all_text(messages)
     assert "未列明受理条件" in text and "依据" in text
+
+
+def test_a_named_form_field_is_answered_with_that_field(kb):
+    messages, _ = _run("北京求职登记的薪酬类型怎么填")
+    text = all_text(messages)
+    assert "“薪酬类型”" in text and "依据" in text
+    messages, _ = _run("北京失业一件事要什么材料")   # the bundle's table is 揭阳's: said so
+    assert "北京的指引没有" in all_text(messages)
