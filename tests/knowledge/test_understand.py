@@ -184,3 +184,8 @@ def test_the_most_specific_situation_comes_first(kb, text, item_id):
 def test_a_paper_question_naming_nothing_is_no_rules_question(kb):
     # “学历要不要” about an unnamed appraisal must not answer with 失业登记's prohibitions
     assert "rules" not in analyze(kb, "那个考电工证的鉴定 要交啥材料 学历要不要").aspects
+
+
+def test_terse_policy_and_overview_words(kb):
+    assert analyze(kb, "工伤先行支付 简介").aspects == ["policy"]
+    assert "overview" in analyze(kb, "劳动维权一件事 事项清单").aspects
