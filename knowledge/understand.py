@@ -306,8 +306,7 @@ class Understanding:
                     aspects.add(otherwise)
         if not aspects and (out.items or out.services):
             aspects.update(a for a, rx in self.fallback_patterns if rx.search(masked))
-        names = [self._target_name(t) for t in out.items + out.services]
-        if (not aspects or out.question) and any(term in masked and not any(term in n for n in names)
+        if (not aspects or out.question) and any(term in masked and not any(term in n for n in named_terms)
                                                  for term in self.material_terms):
             aspects.add("materials")   # “需要学历证书吗”: a material named in a question
         # “没有档案能办失业登记吗”: a can/must question about what an office may demand
