@@ -586,9 +586,21 @@ class ActionSelectItems(ks.KBAction):
                     text="抱歉，我没有找到您说的事项。请先选择要办理的“一件事”：", buttons=bundle_buttons(kb)
                 )
             return []
+        if len(items) == 1 and text and not current and not pending and names_only(kb, text):
+            # “工伤保险待遇先行支付” typed outside the menu: what it is, and the offer to choose it
+            # (好的 / 选择办理 accepts); inside the menu a name alone chooses
+            from actions.answers.action import ActionAnswerQuestion
+
+            return list(await ActionAnswerQuestion().run(dispatcher, tracker, domain) or [])
         parts, buttons, events = apply_choice(kb, tracker, items, bundle_hint=bundle_hint)
         dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
         return events
+
+
+def names_only(kb, text: Text) -> bool:
+    from knowledge.understand import analyze
+
+    return analyze(kb, text).names_only
 
 
 def is_all_words(text: Text) -> bool:

@@ -350,6 +350,7 @@ LEXICON_FILE = Map({
     "all_bundles": List(Str()),
     "in_person": List(Str()),
     "where_to_look": List(Str()),
+    "name_fillers": List(Str()),
     "howto_topics": Dict(List(Str())),
     "weak_cues": List(Str()),
     "question_markers": List(Str()),

@@ -55,6 +55,7 @@ class Analysis:
     in_person: bool = False                              # “要本人去吗”: in person or by someone else
     without: bool = False                                # “没有X能办吗” about something whose guides set no such rule
     masked: str = ""                                    # the text with item and service names as □
+    names_only: bool = False                             # nothing but names (and a region, fillers): “先行支付”
     cues: list[str] = field(default_factory=list)       # the cue words found (for debugging)
 
     @property
@@ -109,6 +110,7 @@ class Understanding:
             if item_id in kb.items
         ]
         self.in_person_words = [normalize(str(w)) for w in lex.get("in_person") or ()]
+        self.name_fillers = sorted((normalize(str(w)) for w in lex.get("name_fillers") or ()), key=len, reverse=True)
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
         self.prohibited, self.rule_texts = _ruled_targets(kb)
@@ -119,6 +121,14 @@ class Understanding:
         self.cancellations = _cancellations(kb)
         self.field_labels = _field_labels(kb)
         self.material_terms = _material_terms(kb)
+
+    def _names_only(self, masked: str) -> bool:
+        """Is the text, its names blanked, empty but for regions, places, fillers and signs?"""
+        rest = masked.replace("□", "")
+        words = list(self.regions) + [w for _, ws in self.places for w in ws] + self.name_fillers
+        for w in sorted((w for w in words if w), key=len, reverse=True):
+            rest = rest.replace(w, "")
+        return not re.sub(r"[\W_]+", "", rest)
 
     def _bundles_named(self, norm: str, matches) -> list[str]:
         """Bundles named outright, outside item names, in text order; all of them for “三个一件事”."""
@@ -249,6 +259,7 @@ class Understanding:
         for _, _, span in romanized:
             masked = masked.replace(span, "□" * len(span))
         out.masked = masked
+        out.names_only = bool(out.items or out.services) and self._names_only(masked)
         for title in self.titles:
             masked = masked.replace(title, "■" * len(title))
         scoped = self._question_part(masked)

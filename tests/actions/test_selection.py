@@ -366,3 +366,33 @@ def test_a_negative_reply_taken_for_a_selection_declines_the_pending_switch(kb):
                            slots={"pending_confirmation": pending})
     messages, events = run_action(ActionSelectItems(), tracker)
     assert "不切换" in all_text(messages) and slot_events(events) == {"pending_confirmation": None}
+
+
+def test_a_name_alone_outside_the_menu_gets_the_card_and_the_offer(kb):
+    """“工伤保险待遇先行支付” typed as the first message asks what it is: its card and the
+    offer to choose it, accepted by 好的; nothing is chosen before that."""
+    item_id = "work_injury_advance_payment"
+    item = kb.items[item_id]
+    for text in (item.name, f"{item.name}呢", f"揭阳 {item.name}"):
+        tracker = make_tracker("empty", text=text, intent="select_items", entities=[])
+        messages, events = run_action(ActionSelectItems(), tracker)
+        slots = slot_events(events)
+        assert "selected_items" not in slots, text
+        assert slots["pending_confirmation"] == {"type": "select_suggested", "bundle": item.bundle_id, "items": [item_id]}
+        said = all_text(messages)
+        assert f"需要为您选上“{item.name}”吗" in said, text
+        assert str(kb.bundles[item.bundle_id].source) in said   # the card cites its guide
+        assert any(b.get("payload", "").startswith("/select_items") for m in messages for b in m.get("buttons") or [])
+    accepted = make_tracker("empty", text="好的", intent="affirm", slots={"pending_confirmation": slots["pending_confirmation"]})
+    _, events = run_action(ActionConfirmPending(), accepted)
+    assert item_id in slot_events(events)["selected_items"]
+
+
+def test_a_name_alone_inside_the_menu_chooses_and_a_verb_always_chooses(kb):
+    inside = make_tracker("unemployment_bundle", text="失业登记", intent="select_items", entities=[])
+    _, events = run_action(ActionSelectItems(), inside)
+    assert "unemployment_registration" in slot_events(events)["selected_items"]
+    for text in ("我要办失业登记", "选择失业登记", "失业登记、求职登记"):
+        outside = make_tracker("empty", text=text, intent="select_items", entities=[])
+        _, events = run_action(ActionSelectItems(), outside)
+        assert "unemployment_registration" in slot_events(events)["selected_items"], text

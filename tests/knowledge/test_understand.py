@@ -183,3 +183,11 @@ def test_a_paper_question_naming_nothing_is_no_rules_question(kb):
 def test_terse_policy_and_overview_words(kb):
     assert analyze(kb, "工伤先行支付 简介").aspects == ["policy"]
     assert "overview" in analyze(kb, "劳动维权一件事 事项清单").aspects
+
+
+@pytest.mark.parametrize("text, alone", [
+    ("工伤保险待遇先行支付", True), ("首席技师呢", True), ("湖南 失业登记", True), ("您好，职称评审", True),
+    ("我要办失业登记", False), ("失业登记 材料", False), ("选择首席技师", False), ("今天天气", False),
+])
+def test_a_name_alone_is_told_from_a_request_or_a_question(kb, text, alone):
+    assert analyze(kb, text).names_only is alone
