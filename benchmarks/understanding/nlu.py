@@ -4,6 +4,8 @@
     .venv-bot/bin/python benchmarks/understanding/nlu.py --config other.yml  # compare a pipeline variant
     .venv-bot/bin/python benchmarks/understanding/nlu.py --model models/x.tar.gz   # evaluate a trained model
     .venv-bot/bin/python benchmarks/understanding/nlu.py --errors dev       # list the dev half's errors
+    .venv-bot/bin/python benchmarks/understanding/nlu.py --model models/x.tar.gz --fresh acts hotline
+        # new study sets before they are studied: their intents, model and baseline trained without them
 
 The held-out messages (``heldout.yml``) are split in two fixed halves: ``dev``
 (even positions) may be looked at while improving the assistant, ``test`` (odd
@@ -53,6 +55,38 @@ def load_heldout(path: Path = HELDOUT) -> List[Dict]:
     for i, m in enumerate(messages):
         m["half"] = "dev" if i % 2 == 0 else "test"
     return messages
+
+
+def load_fresh(names: List[str]) -> List[Dict]:
+    """Study sets named on the command line, each message tagged with its set; refuses a set
+    whose messages are already training examples (data/nlu/study.yml)."""
+    import yaml
+
+    out: List[Dict] = []
+    study = ROOT / "benchmarks" / "understanding" / "study"
+    generated = (ROOT / "data" / "nlu" / "study.yml").read_text(encoding="utf-8") if (ROOT / "data" / "nlu" / "study.yml").exists() else ""
+    for name in names:
+        path = study / (name if name.endswith(".yml") else f"{name}.yml")
+        messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+        if generated and sum(m["text"] in generated for m in messages) > len(messages) // 10:
+            raise SystemExit(f"{path.name} is already in data/nlu/study.yml: it is no longer fresh")
+        out += [{**m, "half": path.stem} for m in messages]
+    return out
+
+
+def fresh_report(messages: List[Dict], preds: List[str], base: List[str]) -> Dict:
+    out = {}
+    for name in list(dict.fromkeys(m["half"] for m in messages)) + ["all"]:
+        idx = [i for i, m in enumerate(messages) if name == "all" or m["half"] == name]
+        y = [messages[i]["intent"] for i in idx]
+        labels = sorted(set(y))
+        row = {"n": len(y)}
+        for who, p in (("rasa", preds), ("baseline", base)):
+            q = [p[i] for i in idx]
+            row[who] = {"accuracy": round(sum(a == b for a, b in zip(y, q)) / len(y), 3),
+                        "macro_f1": round(macro_f1(y, q, labels), 3)}
+        out[name] = row
+    return out
 
 
 def training_examples(nlu_dir: Path) -> List[tuple]:
@@ -177,9 +211,13 @@ def main(argv=None) -> int:
     parser.add_argument("--errors", choices=["dev", "none"], default="none",
                         help="list the misclassified messages of the dev half (never the test half)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--fresh", nargs="+", metavar="NAME",
+                        help="also score these study sets (study/NAME.yml), which the model and the baseline must not "
+                             "have been trained on: data/nlu/study.yml is generated before they are studied")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     quiet_logs()
+    fresh = load_fresh(args.fresh or [])
 
     messages = load_heldout()
     texts = [m["text"] for m in messages]
@@ -197,7 +235,11 @@ def main(argv=None) -> int:
         tmp = Path(tempfile.mkdtemp(prefix="yjs-nlu-"))
         model, seconds = train_nlu(Path(args.config), tmp)
     figures["nlu_training_seconds"] = None if seconds is None else round(seconds, 1)
-    preds, raw, lat = rasa_predictions(model, texts)
+    preds, raw, lat = rasa_predictions(model, texts + [m["text"] for m in fresh])
+    if fresh:
+        fresh_preds, preds, raw = preds[len(texts):], preds[:len(texts)], raw[:len(texts)]
+        fresh_base = baseline_predictions(train, [m["text"] for m in fresh])
+        figures["fresh"] = fresh_report(fresh, fresh_preds, fresh_base)
     figures["rasa"] = report("rasa", messages, preds)
     figures["rasa_with_fallback"] = report("rasa", messages, raw)
     lat.sort()
@@ -224,6 +266,11 @@ def main(argv=None) -> int:
     print("\nknowledge extraction on ask_question (precision / recall / exact)")
     for key, v in figures["extraction"].items():
         print(f"  {key:<16}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['exact']:>7.3f}")
+    if fresh:
+        print("\nfresh study sets (not in the training data): accuracy / macro-F1")
+        for name, r in figures["fresh"].items():
+            print(f"  {name:<14}{r['n']:>5}  rasa {r['rasa']['accuracy']:.3f} / {r['rasa']['macro_f1']:.3f}"
+                  f"   baseline {r['baseline']['accuracy']:.3f} / {r['baseline']['macro_f1']:.3f}")
     if args.errors == "dev":
         print("\ndev errors (label -> predicted):")
         for m, p in zip(messages, preds):

@@ -4,6 +4,7 @@
     .venv-bot/bin/python benchmarks/understanding/run.py --rasa-url http://127.0.0.1:5005
     .venv-bot/bin/python benchmarks/understanding/run.py --errors dev   # list what the dev half got wrong
     .venv-bot/bin/python benchmarks/understanding/run.py --offline --set study   # the study sets (study/*.yml)
+    .venv-bot/bin/python benchmarks/understanding/run.py --set study --files hotline   # one new set, before studying it
 
 Each ``ask_question`` message of ``heldout.yml`` goes to a fresh conversation
 through Rasa's REST channel; the reply must contain the facts that
@@ -41,13 +42,13 @@ HERE = ROOT / "benchmarks" / "understanding"
 HALVES = ("dev", "test", "study", "all")
 
 
-def load_questions(which: str = "heldout") -> List[Dict]:
+def load_questions(which: str = "heldout", only: Optional[List[str]] = None) -> List[Dict]:
     import yaml
 
     if which == "heldout":
         files = [HERE / "heldout.yml"]
     else:
-        files = sorted((HERE / "study").glob("*.yml"))
+        files = sorted(p for p in (HERE / "study").glob("*.yml") if not only or p.name in only or p.stem in only)
     out = []
     for path in files:
         messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
@@ -168,11 +169,15 @@ def main(argv=None) -> int:
                         help="no Rasa: the answer action alone, with the intent taken as ask_question")
     parser.add_argument("--set", choices=["heldout", "study"], default="heldout",
                         help="heldout.yml (dev/test halves) or the study sets (study/*.yml)")
+    parser.add_argument("--files", nargs="+", metavar="NAME",
+                        help="with --set study: these study files only (a new set, run before it is studied)")
     parser.add_argument("--errors", choices=["dev", "study", "none"], default="none")
     parser.add_argument("--json", help="write the figures and every reply to this file")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    questions = load_questions(args.set)
+    questions = load_questions(args.set, args.files)
+    if not questions:
+        parser.error("no questions: check --files")
     stack = None
     send = None
     if args.offline:
