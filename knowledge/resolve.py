@@ -12,6 +12,9 @@ Order of evidence, exact before fuzzy, longest first and without overlaps:
      When the message names exactly one region, fuzzy matching only considers
      that region's items and services. Words as close to two names are
      reported as ambiguous (`ambiguous_with`), never silently decided;
+  3b. (before 3) homophones: a stretch that sounds exactly like a name of 3+
+     characters in toneless pinyin (失也金 -> 失业金, 失业等级 -> 失业登记), as
+     pinyin input writes them; a sound shared by two things decides nothing;
   4. a same-length typo of a longer name (“失业登记注消”) replaces the exact
      shorter name inside it (“失业登记”) unless the two contrast.
 All text goes through normalize(): full-width, traditional characters, case.
@@ -32,6 +35,18 @@ _CN_ORDINAL = re.compile(r"第(十[一二三]?|[一二两三四五六七八九])
 _PUNCT = re.compile(r"[\s“”\"'‘’《》<>()（）\[\]【】,，。.、;；:：!！?？·\-—_~…/]+")
 
 ITEM, SERVICE = "item", "service"
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+#: names this long and longer are matched by their sound (shorter ones sound like too many words)
+SOUND_MIN = 3
+
+
+def syllables(text: str) -> list[str] | None:
+    """Toneless pinyin, one syllable per character (other characters as they are); None without pypinyin."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:
+        return None
+    return lazy_pinyin(list(text))
 #: step 4 only for names this long (“失业登记注消” -> 失业登记注销, not “的失业登记”)
 SUPERSEDE_MIN = 6
 
@@ -101,6 +116,7 @@ class Resolver:
         self.bundle_terms = sorted(
             ((key(t), b.id) for b in kb.bundles.values() for t in bundle_terms(b)),
             key=lambda x: -len(x[0]))
+        self._sounds: dict | None = None
         self.region_names = sorted(((key(n), r) for r, names in REGIONS.items() for n in names),
                                    key=lambda x: -len(x[0]))
 
@@ -135,7 +151,8 @@ class Resolver:
             found += [Match(kind=ITEM, id=m.item_id, score=m.score, matched=m.matched, start=m.start)
                       for m in self._numbers(norm, s, bundle_id)]
 
-        # 3. fuzzy on unclaimed stretches
+        # 3. homophones, then fuzzy, on unclaimed stretches
+        found += self._homophones(s, claimed, region)
         found += self._fuzzy(s, claimed, region)
 
         # 4. a typo of a longer name that contains an exact shorter name
@@ -203,13 +220,69 @@ class Resolver:
         rest = s
         for m in sorted(matches, key=lambda m: -len(m.matched)):
             rest = rest.replace(m.matched, "|")
-        for k, bid in self.bundle_terms:
-            if k and k in rest:
-                return bid
+        named = self.bundles_at(rest)
+        if named:
+            return named[0][1]
         bundles = list(dict.fromkeys(self.kb.item(m.item_id).bundle_id for m in matches))
         return bundles[0] if len(bundles) == 1 else None
 
+    def bundles_at(self, rest: str) -> list[tuple[int, str]]:
+        """(position, bundle id) of every bundle named in `rest`, outright or by its sound
+        (人材服务, 劳动为权), longest term first."""
+        found: list[tuple[int, str]] = []
+        heard = None
+        for k, bid in self.bundle_terms:
+            if not k or bid in [b for _, b in found]:
+                continue
+            at = rest.find(k)
+            if at == -1 and len(k) >= SOUND_MIN + 1 and _HAN.match(k):
+                heard = syllables(rest) if heard is None else heard
+                said = syllables(k)
+                if heard and said:
+                    n = len(said)
+                    at = next((i for i in range(len(heard) - n + 1) if heard[i:i + n] == said), -1)
+            if at != -1:
+                found.append((at, bid))
+        return found
+
     # -- helpers ----------------------------------------------------------------
+    def _sound_table(self) -> dict:
+        """{length: {syllables: target or None (two things sound alike)}} of names of SOUND_MIN+ characters."""
+        if self._sounds is None:
+            table: dict = {}
+            for k, (target, _original) in self.terms.items():
+                if target is None or len(k) < SOUND_MIN or not _HAN.match(k):
+                    continue
+                said = syllables(k)
+                if said is None:
+                    break
+                row = table.setdefault(len(k), {})
+                key_ = tuple(said)
+                row[key_] = target if row.get(key_, target) == target else None
+            self._sounds = table
+        return self._sounds
+
+    def _homophones(self, s: str, claimed: list, region: str | None) -> list[Match]:
+        table = self._sound_table()
+        if not table or all(claimed):
+            return []
+        heard = syllables(s)
+        if heard is None:
+            return []
+        out = []
+        for n in sorted(table, reverse=True):
+            row = table[n]
+            for st in range(0, len(s) - n + 1):
+                if any(claimed[st:st + n]):
+                    continue
+                target = row.get(tuple(heard[st:st + n]))
+                if target is None or not self._in_region(target, region):
+                    continue
+                for i in range(st, st + n):
+                    claimed[i] = True
+                out.append(Match(kind=target[0], id=target[1], score=0.9, matched=s[st:st + n], start=st))
+        return out
+
     def _name(self, kind: str, id_: str) -> str:
         return self.kb.items[id_].name if kind == ITEM else self.kb.services[id_].name
 
@@ -244,7 +317,9 @@ class Resolver:
             for m in rx.finditer(s):
                 if m.end() > m.start():
                     cands.append((m.end() - m.start(), m.start(), target, m.group(0), 0.95))
-        cands.sort(key=lambda c: (-c[0], c[1]))
+        # longest first; of two as long that overlap, the later one: Chinese names end in their head
+        # (“申请失业登记注销”: 失业登记注销, not the alias 申请失业登记)
+        cands.sort(key=lambda c: (-c[0], -c[1]))
         return cands
 
     def _numbers(self, norm: str, s: str, bundle_id: str) -> list[ItemMatch]:

@@ -240,8 +240,11 @@ def test_ambiguous_words_report_both_candidates(kb):
     (s,) = kb.resolve_services("业登记")
     assert s.ambiguous and {s.service_id} | {c.id for c in s.ambiguous_with} == \
         {"unemployment_registration", "employment_registration"}
-    (m,) = kb.resolve_items("工伤坚定")         # 工伤认定 or 工伤鉴定 (劳动能力鉴定)?
+    (m,) = kb.resolve_items("工伤审定")         # 工伤认定 or 工伤鉴定 (劳动能力鉴定)?
     assert {m.item_id} | {c.id for c in m.ambiguous_with} == {"work_injury_recognition", "work_capacity_appraisal"}
+    # ... but a typo that sounds exactly like one of them is that one (pinyin input: gongshang jianding)
+    (m,) = kb.resolve_items("工伤坚定")
+    assert m.item_id == "work_capacity_appraisal" and not m.ambiguous
     # exact names are never ambiguous
     assert not any(x.ambiguous for x in kb.resolve("失业登记和就业登记"))
 
