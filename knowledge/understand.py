@@ -138,12 +138,7 @@ class Understanding:
         for m in sorted(matches, key=lambda m: -len(m.matched or "")):
             if m.matched:
                 rest = rest.replace(key(m.matched), "|")
-        found = []
-        for k, bid in getattr(self.kb.resolver, "bundle_terms", ()):
-            at = rest.find(k) if k else -1
-            if at != -1 and bid not in [b for _, b in found]:
-                found.append((at, bid))
-        return [bid for _, bid in sorted(found)]
+        return [bid for _, bid in sorted(self.kb.resolver.bundles_at(rest))]
 
     def _plausible_typo(self, match) -> bool:
         """A fuzzy match of a short name by one wrong character is kept only when that character
@@ -373,6 +368,10 @@ class Understanding:
         if ("service_311" in aspects and "service_311" not in out.services
                 and any(s != "service_311" for s in out.services)):
             aspects.discard("service_311")   # “统一经办平台统一了哪些就业服务”: that service's own answer
+        if ("service_311" in aspects and "service_311" not in out.services and out.bundles
+                and not (out.items or out.services)):
+            aspects.discard("service_311")   # “人才服务一件事打包了哪些服务事项”: the bundle's items
+            aspects.add("overview")
         if "service_311" in aspects:
             aspects.discard("policy")
         if not aspects and out.question and (out.items or out.services):
@@ -504,14 +503,15 @@ def _guide_titles(kb) -> list[str]:
 
 def _ruled_targets(kb) -> tuple[set[str], dict[str, str]]:
     """Items and services whose guides say what an office must not demand (prohibitions),
-    and the text of every other rule or check their guides give, per target."""
+    and the text of every other rule, check or procedure their guides give, per target."""
     def texts(records, kinds) -> list[str]:
         return [normalize(r.text) for rec in records for r in getattr(rec, "requirements", ()) or ()
                 if getattr(r, "kind", "") in kinds]
     things = [(i.id, i.provisions) for i in kb.items.values()]
     things += [(s.id, [s]) for s in getattr(kb, "services", {}).values()]
     prohibited = {tid for tid, recs in things if texts(recs, ("prohibition",))}
-    rules = {tid: "".join(texts(recs, ("rule", "verification"))) for tid, recs in things}
+    # how the office proceeds counts too (湖南's 经办规程: “与劳动者本人沟通确认后，注销”)
+    rules = {tid: "".join(texts(recs, ("rule", "verification", "process"))) for tid, recs in things}
     return prohibited, {tid: t for tid, t in rules.items() if t}
 
 

@@ -18,6 +18,7 @@ from actions.answers.render import (
     region_head, join_materials, s,
 )
 from actions.answers.targets import Target
+from knowledge.text import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,11 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
             if texts:
                 prohibited = prohibited or kinds == RULE_KINDS[:1]
                 lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
+        # the guide's procedure where the question names what it speaks of (家属, 退休证明, 常住地)
+        asked = [w for w in rule_topics(kb) if w in normalize(ask.text or "")]
+        steps = [r.text for r in requirements if getattr(r, "kind", "") == "process" and any(w in r.text for w in asked)]
+        if steps:
+            lines.append(f"· {region_head(p)}（办理规定）：" + "；".join(t.rstrip("。；;") for t in steps) + "。")
     if not lines:
         return None
     if prohibited:
@@ -171,8 +177,13 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
     return "经办机构的明确要求", lines
 
 
-#: Requirement kinds a rules question is answered with: prohibitions, then the guide's rules and checks.
+#: Requirement kinds a rules question is answered with: prohibitions, then the guide's rules and checks
+#: (and the guide's procedure steps that speak of what the question names: rules_block).
 RULE_KINDS = ("prohibition", "rule", "verification")
+
+
+def rule_topics(kb) -> List[Text]:
+    return [normalize(str(w)) for w in (kb.lexicon or {}).get("rule_topics") or () if str(w).strip()]
 
 
 def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:

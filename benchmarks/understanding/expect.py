@@ -131,10 +131,11 @@ def expected_facts(kb, message: Dict) -> List[Fact]:
                 said = [r.summary for r in kb.link_rules if r.item_id == tid and getattr(r, "summary", None)]
                 facts.append(Fact(f"{tid}: linked", ["联办"] + [x.rstrip("。")[:20] for x in said]))
     if "rules" in aspects:
-        # the rules an office must follow: prohibitions, and the guides' own rules and checks of the target
+        # the rules an office must follow: prohibitions, and the guides' own rules, checks and
+        # procedure (湖南's 经办规程: “与劳动者本人沟通确认后，注销”) of the target
         prohibitions = [r.text for s in kb.services.values() for r in s.requirements if r.kind == "prohibition"]
         prohibitions += [r.text for _, recs, _ in targets for p in recs for r in getattr(p, "requirements", ()) or ()
-                         if getattr(r, "kind", "") in ("prohibition", "rule", "verification")]
+                         if getattr(r, "kind", "") in ("prohibition", "rule", "verification", "process")]
         facts.append(Fact("rules", [t.rstrip("。；;")[:20] for t in prohibitions] + [SILENT, "未写明"]))
     if "deregistration" in aspects:
         cases = [c.text for sid in ("unemployment_deregistration", "employment_deregistration")

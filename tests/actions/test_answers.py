@@ -418,3 +418,14 @@ def test_a_named_form_field_is_answered_with_that_field(kb):
     assert "“薪酬类型”" in text and "依据" in text
     messages, _ = _run("北京失业一件事要什么材料")   # the bundle's table is 揭阳's: said so
     assert "北京的指引没有" in all_text(messages)
+
+
+def test_a_rules_question_naming_what_the_procedure_speaks_of_gets_that_step(kb):
+    """“社区能不能凭我的退休证给我注销失业登记”: 湖南's procedure for 失业登记注销 speaks of the
+    退休证明; the answer quotes that step of the guide."""
+    tracker = make_tracker("empty", text="我已经领退休金了，社保系统还没更新，社区能不能凭我的退休证给我注销失业登记？",
+                           intent="ask_question")
+    messages, _ = run_action(ActionAnswerQuestion(), tracker)
+    step = next(r.text for p in kb.items["unemployment_deregistration"].provisions for r in p.requirements
+                if r.kind == "process" and "退休证明" in r.text)
+    assert step.rstrip("。；;") in all_text(messages)

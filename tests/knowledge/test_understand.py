@@ -191,3 +191,37 @@ def test_terse_policy_and_overview_words(kb):
 ])
 def test_a_name_alone_is_told_from_a_request_or_a_question(kb, text, alone):
     assert analyze(kb, text).names_only is alone
+
+
+@pytest.mark.parametrize("text, item_id", [
+    ("失也金多久能批下来", "unemployment_benefit"),        # 也 for 业: a name as pinyin input writes it
+    ("失业等级 多久办好", "unemployment_registration"),     # two homophones (等级 for 登记)
+    ("求职等级可以在网上办吗", "job_seeker_registration"),
+    ("工伤坚定要多久", "work_capacity_appraisal"),           # sounds exactly like 工伤鉴定
+])
+def test_a_name_written_with_homophones_is_that_name(kb, text, item_id):
+    assert analyze(kb, text).items == [item_id]
+
+
+@pytest.mark.parametrize("text, bundle", [("人材服务一件事 都有啥", "talent"), ("劳动为权一件事有哪些可以办的", "labor_rights"),
+                                          ("人才服务“一件事”打包了哪些服务事项", "talent"), ("劳动维权一件事 7项 分别是", "labor_rights")])
+def test_a_bundle_by_its_sound_and_what_it_holds(kb, text, bundle):
+    a = analyze(kb, text)
+    assert a.bundles == [bundle] and a.aspects == ["overview"]   # never the 311 service's text
+
+
+@pytest.mark.parametrize("text", ["点了失业登记 为啥求职登记自己就打勾了", "北京申请失业金会不会连失业登记一起弄",
+                                  "失业登记与求职登记是不是两项连办", "失业金申领要先失业登记吗"])
+def test_done_together_in_everyday_words_asks_the_linked_rule(kb, text):
+    assert "linked" in analyze(kb, text).aspects
+
+
+@pytest.mark.parametrize("text, dereg", [("我儿子去当兵了，失业登记会怎么处理？", True),
+                                         ("那失业登记是不是就得注销了", True), ("我的投诉会怎么处理", False)])
+def test_what_becomes_of_a_registration_asks_its_cases(kb, text, dereg):
+    assert ("deregistration" in analyze(kb, text).aspects) is dereg
+
+
+def test_two_names_as_long_overlapping_take_the_later_one(kb):
+    """“申请失业登记注销”: Chinese names end in their head, so 失业登记注销, not the alias 申请失业登记."""
+    assert analyze(kb, "谁能申请失业登记注销？").items == ["unemployment_deregistration"]
