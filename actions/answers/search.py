@@ -73,9 +73,20 @@ def answer_from_passages(passages: List[Any]) -> Text:
     best = passages[0]
     parts = [passage_text(best)]
     for other in passages[1:2]:
-        if other.score >= best.score * 0.9 and other.source != best.source and other.text != best.text:
+        if (other.score >= best.score * 0.9 and other.source != best.source and other.text != best.text
+                and not mostly_same(other.text, best.text)):
             parts.append(passage_text(other))
     return "\n\n".join(parts)
+
+
+def mostly_same(a: Text, b: Text) -> bool:
+    """Do two passages share half of their sentences (揭阳's three bundles' steps differ in one line)?"""
+    import re
+
+    def sentences(t: Text) -> set:
+        return {x.strip() for x in re.split(r"[\n。]", s(t)) if len(x.strip()) >= 6}
+    sa, sb = sentences(a), sentences(b)
+    return bool(sa and sb) and len(sa & sb) * 2 >= min(len(sa), len(sb))
 
 
 def answer_from_search(kb, text: Text, topics: Iterable[Text] = (), min_score: Optional[float] = None) -> Optional[Text]:

@@ -429,3 +429,18 @@ def test_a_rules_question_naming_what_the_procedure_speaks_of_gets_that_step(kb)
     step = next(r.text for p in kb.items["unemployment_deregistration"].provisions for r in p.requirements
                 if r.kind == "process" and "退休证明" in r.text)
     assert step.rstrip("。；;") in all_text(messages)
+
+
+def test_a_near_copy_of_the_best_passage_is_not_repeated(kb):
+    """揭阳's three bundles' steps differ in one line: the answer gives one of them, never each sentence twice."""
+    from types import SimpleNamespace
+
+    from actions.answers.search import answer_from_passages
+
+    steps = [p for p in kb.howto if p.topic == "apply" and p.region == "揭阳"]
+    assert len(steps) >= 2
+    first, second = (SimpleNamespace(**{k: getattr(p, k) for k in ("text", "title", "region", "source")}, score=1.0)
+                     for p in steps[:2])
+    text = answer_from_passages([first, second])
+    lines = [x for x in text.split("\n") if len(x) > 10]
+    assert len(lines) == len(set(lines))
