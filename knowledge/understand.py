@@ -113,6 +113,7 @@ class Understanding:
         self.name_fillers = sorted((normalize(str(w)) for w in lex.get("name_fillers") or ()), key=len, reverse=True)
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
+        self.procedure_topics = [normalize(str(w)) for w in lex.get("procedure_topics") or ()]
         self.prohibited, self.rule_texts = _ruled_targets(kb)
         # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
         self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
@@ -324,8 +325,10 @@ class Understanding:
             aspects.add("rules" if forbidden else "materials")
             out.without = not forbidden   # the guides list its papers but say nothing of doing without
         topics = [w for w in self.rule_topics if w and w in masked]
-        if out.question and topics and named and (any(
-                t in self.prohibited or any(w in self.rule_texts.get(t, "") for w in topics) for t in named)):
+        steps = [w for w in self.procedure_topics if w and w in masked]
+        if out.question and named and ((topics and any(
+                t in self.prohibited or any(w in self.rule_texts.get(t, "") for w in topics) for t in named))
+                or (steps and any(any(w in self.rule_texts.get(t, "") for w in steps) for t in named))):
             if not aspects and named:
                 aspects.add("materials")   # “失业登级需要毕业证吗”: what it takes, and what may not be asked
             aspects.add("rules")

@@ -166,7 +166,7 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
                 prohibited = prohibited or kinds == RULE_KINDS[:1]
                 lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
         # the guide's procedure where the question names what it speaks of (家属, 退休证明, 常住地)
-        asked = [w for w in rule_topics(kb) if w in normalize(ask.text or "")]
+        asked = [w for w in procedure_topics(kb) if w in normalize(ask.text or "")]
         steps = [r.text for r in requirements if getattr(r, "kind", "") == "process" and any(w in r.text for w in asked)]
         if steps:
             lines.append(f"· {region_head(p)}（办理规定）：" + "；".join(t.rstrip("。；;") for t in steps) + "。")
@@ -182,8 +182,8 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
 RULE_KINDS = ("prohibition", "rule", "verification")
 
 
-def rule_topics(kb) -> List[Text]:
-    return [normalize(str(w)) for w in (kb.lexicon or {}).get("rule_topics") or () if str(w).strip()]
+def procedure_topics(kb) -> List[Text]:
+    return [normalize(str(w)) for w in (kb.lexicon or {}).get("procedure_topics") or () if str(w).strip()]
 
 
 def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:
@@ -237,11 +237,17 @@ def field_lines(sections, text: Text) -> List[Text]:
             note = getattr(f, "note", None)
             if note:
                 what.append(str(note))
-            lines.append(f"“{f.label}”（{sec.title}，依据：{cite(sec.source)}）：" + "；".join(what) + "。")
+            lines.append(f"“{f.label}”（{sec.title}，依据：{cite(sec.source)}）：" + "；".join(what).rstrip("。") + "。")
     return lines
 
 
 def form_block(kb, target: Target, ask: Ask) -> Block:
+    title, lines = _form_block(kb, target, ask)
+    _, before, _ = scoped(target, ask)   # “北京…就业困难人员认定”: 北京's guide has no such item
+    return title, [b for b in before if "的指引中没有" in b] + lines
+
+
+def _form_block(kb, target: Target, ask: Ask) -> Block:
     title = "在线申请需要填写的信息"
     # no online form in the guides: the forms among its papers (申请表, 登记表) are what one fills in
     papers = [(p, m) for p in target.provisions for m in getattr(p, "materials", ()) or ()

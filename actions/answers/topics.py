@@ -237,6 +237,13 @@ def deregistration(kb, ask: Ask) -> Reply:
         found = answer_from_search(kb, ask.text, ("deregistration",))
         return Reply(found) if found else Reply(_not_found_rules())
     lines = [f"【{service.name}】"]
+    region = ask.region
+    if region and region != getattr(service.source, "region", region):
+        # “去年我在揭阳领失业金…失业登记是不是也要注销”: the cases are 湖南's; say whose
+        lacking = [kb.items[i].name for i in ask.items if i in kb.items and kb.items[i].provision(region) is None]
+        if lacking:
+            lines.insert(0, f"{region}的指引中没有" + "、".join(f"“{n}”" for n in lacking) + "。")
+        lines.append(f"{region}的指引未写明注销的情形，以下是{service.source.region}指引的规定，供参考：")
     content = s(getattr(service, "content", None))
     if content:
         lines.append(content)

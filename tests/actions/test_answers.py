@@ -444,3 +444,20 @@ def test_a_near_copy_of_the_best_passage_is_not_repeated(kb):
     text = answer_from_passages([first, second])
     lines = [x for x in text.split("\n") if len(x) > 10]
     assert len(lines) == len(set(lines))
+
+
+def test_a_region_whose_guide_lacks_the_item_says_so_in_form_and_deregistration_answers(kb):
+    """北京's guide has no 就业困难人员认定, 揭阳's no 失业保险金停发 and no deregistration cases: the
+    answer says whose guide it quotes instead of passing another region's text off as theirs."""
+    form = make_tracker("empty", text="北京失业登记里那个特殊身份选了，是不是就等于认定就业困难人员了？", intent="ask_question")
+    messages, _ = run_action(ActionAnswerQuestion(), form)
+    assert kb.items["hardship_certification"].provision("北京") is None
+    assert f"北京的指引中没有“{kb.items['hardship_certification'].name}”" in all_text(messages)
+    assert "。。" not in all_text(messages)
+    cases = make_tracker("empty", text="我在揭阳领失业金，找到工作了，是不是要申请失业保险金停发，失业登记是不是也要注销",
+                         intent="ask_question")
+    messages, _ = run_action(ActionAnswerQuestion(), cases)
+    said = all_text(messages)
+    source = kb.services["unemployment_deregistration"].source.region
+    assert f"揭阳的指引未写明注销的情形，以下是{source}指引的规定" in said
+    assert f"揭阳的指引中没有“{kb.items['benefit_suspension'].name}”" in said
