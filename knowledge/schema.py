@@ -348,6 +348,7 @@ LEXICON_FILE = Map({
     "aspect_anchors": Dict(Map({"anchors": List(Str()), "otherwise": Str()})),
     "rule_topics": List(Str()),
     "procedure_topics": List(Str()),
+    "dialect": Dict(Str()),
     "all_bundles": List(Str()),
     "in_person": List(Str()),
     "where_to_look": List(Str()),

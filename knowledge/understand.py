@@ -113,6 +113,8 @@ class Understanding:
         self.name_fillers = sorted((normalize(str(w)) for w in lex.get("name_fillers") or ()), key=len, reverse=True)
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
+        self.dialect = sorted(((normalize(str(k)), normalize(str(v))) for k, v in (lex.get("dialect") or {}).items()),
+                              key=lambda kv: -len(kv[0]))
         self.procedure_topics = [normalize(str(w)) for w in lex.get("procedure_topics") or ()]
         self.prohibited, self.rule_texts = _ruled_targets(kb)
         # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
@@ -122,6 +124,13 @@ class Understanding:
         self.cancellations = _cancellations(kb)
         self.field_labels = _field_labels(kb)
         self.material_terms = _material_terms(kb)
+
+    def _standard(self, norm: str) -> str:
+        """Dialect words as their standard words (啲咩 -> 什么, 点样 -> 怎样), longest first."""
+        for word, standard in self.dialect:
+            if word in norm:
+                norm = norm.replace(word, standard)
+        return norm
 
     def _names_only(self, masked: str) -> bool:
         """Is the text, its names blanked, empty but for regions, places, fillers and signs?"""
@@ -205,7 +214,7 @@ class Understanding:
         return "材料" in masked or any(term in masked for term in self.material_terms)
 
     def analyze(self, text: str, bundle_id: str | None = None) -> Analysis:
-        norm = normalize(text or "")[:MAX_CHARS]
+        norm = self._standard(normalize(text or "")[:MAX_CHARS])
         out = Analysis(text=norm)
         if not norm:
             return out
@@ -303,7 +312,7 @@ class Understanding:
             # a named target whose name holds the anchor (失业登记注销) anchors it too
             anchored = any(w and (w in norm or any(w in n for n in named_terms)) for w in anchors)
             if aspect not in aspects and anchored and aspect == "deregistration" and any(
-                    "注销" in n for n in named_terms) and out.question and (
+                    "注销" in n for n in named_terms) and (out.question or (len(norm) <= TERSE_CHARS and aspects)) and (
                     aspects <= {"eligibility", "policy"} or re.search("会不会|会被|要不要|是不是要", norm)):
                 aspects.add(aspect)   # “失业登记注销 哪些情况”, “会不会被取消失业登记”: its cases
                 aspects.discard("policy")
@@ -423,6 +432,9 @@ def _clause_of(clauses: list[tuple[int, int]], position: int) -> int:
 
 #: Names up to this long accept a one-character typo only when it is a homophone.
 SHORT_NAME = 5
+
+#: Messages this short are keyword queries (“常德 注销失业登记 条件”): no question mark needed.
+TERSE_CHARS = 20
 
 #: Latin letters from this many on may be a name typed in pinyin.
 ROMAN_MIN = 6

@@ -225,3 +225,18 @@ def test_what_becomes_of_a_registration_asks_its_cases(kb, text, dereg):
 def test_two_names_as_long_overlapping_take_the_later_one(kb):
     """“申请失业登记注销”: Chinese names end in their head, so 失业登记注销, not the alias 申请失业登记."""
     assert analyze(kb, "谁能申请失业登记注销？").items == ["unemployment_deregistration"]
+
+
+@pytest.mark.parametrize("text, aspects", [("失業一件事包括啲咩", ["overview"]), ("失业登记喺边度办", ["channel"]),
+                                           ("老細唔出糧 投訴要準備啲咩", ["materials"])])
+def test_cantonese_words_are_read_as_their_standard_words(kb, text, aspects):
+    assert analyze(kb, text).aspects == aspects
+
+
+def test_a_keyword_query_of_a_cancellations_conditions_asks_its_cases_but_a_request_asks_nothing(kb):
+    assert "deregistration" in analyze(kb, "常德 注销失业登记 条件").aspects
+    assert analyze(kb, "我要注销失业登记").aspects == []
+
+
+def test_a_title_moved_between_places_is_the_re_evaluation(kb):
+    assert analyze(kb, "我从深圳调到揭阳工作，职称需要重新确认，一般什么时间办？").items == ["title_re_evaluation"]
