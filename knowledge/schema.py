@@ -347,7 +347,7 @@ LEXICON_FILE = Map({
     "places": Dict(List(Str())),
     "aspect_anchors": Dict(Map({"anchors": List(Str()), "otherwise": Str()})),
     "rule_topics": List(Str()),
-    "procedure_topics": List(Str()),
+    "procedure_topics": Dict(List(Str())),
     "dialect": Dict(Str()),
     "all_bundles": List(Str()),
     "in_person": List(Str()),

@@ -115,7 +115,7 @@ class Understanding:
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
         self.dialect = sorted(((normalize(str(k)), normalize(str(v))) for k, v in (lex.get("dialect") or {}).items()),
                               key=lambda kv: -len(kv[0]))
-        self.procedure_topics = [normalize(str(w)) for w in lex.get("procedure_topics") or ()]
+        self.procedure_topics = procedure_topics(lex)
         self.prohibited, self.rule_texts = _ruled_targets(kb)
         # the guides' own titles (《基层公共就业服务经办规程》) ask nothing: their words are no cues
         self.titles = sorted({normalize(t) for t in _guide_titles(kb) if len(t) >= 6}, key=len, reverse=True)
@@ -334,17 +334,21 @@ class Understanding:
             aspects.add("rules" if forbidden else "materials")
             out.without = not forbidden   # the guides list its papers but say nothing of doing without
         topics = [w for w in self.rule_topics if w and w in masked]
-        steps = [w for w in self.procedure_topics if w and w in masked]
+        steps = [guide for guide, words in self.procedure_topics if any(w in masked for w in words)]
+        # “社区能不能跟家属确认后注销他的失业登记”: the step is in the cancellation's guide text
+        cancelled = [self.cancellations[t][1] for t in named if t in self.cancellations] if "deregistration" in aspects else []
+        stepped = [t for t in named + cancelled if any(w in self.rule_texts.get(t, "") for w in steps)]
         if out.question and named and ((topics and any(
                 t in self.prohibited or any(w in self.rule_texts.get(t, "") for w in topics) for t in named))
-                or (steps and any(any(w in self.rule_texts.get(t, "") for w in steps) for t in named))):
+                or stepped):
             if not aspects and named:
                 aspects.add("materials")   # “失业登级需要毕业证吗”: what it takes, and what may not be asked
             aspects.add("rules")
         elif "linked" in aspects and "rules" in aspects and not topics:
             aspects.discard("rules")   # “是不是一定要先做失业登记”: 一定要 asks the linked rule
         # “就业登记要注销吗 去哪注销”: where/what/how long is asked of the cancellation itself
-        if "deregistration" in aspects and aspects & {"channel", "materials", "deadline"}:
+        if "deregistration" in aspects and (aspects & {"channel", "materials", "deadline"}
+                                            or any(t in stepped for t in cancelled)):
             for kind_list in (out.items, out.services):
                 for k, t in enumerate(kind_list):
                     if t in self.cancellations:
@@ -392,6 +396,12 @@ class Understanding:
             aspects.add("overview")    # “劳动维权这个一件事能帮我办哪几样”: what the bundle holds
         out.aspects = [a for a in ASPECTS if a in aspects]
         return out
+
+
+def procedure_topics(lex) -> list[tuple[str, list[str]]]:
+    """(the guide's word, the everyday words for it) of lexicon.yml procedure_topics."""
+    return [(normalize(str(g)), [normalize(str(w)) for w in ws or () if str(w).strip()])
+            for g, ws in (lex.get("procedure_topics") or {}).items()]
 
 
 def _regions(kb) -> list[str]:

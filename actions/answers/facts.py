@@ -19,6 +19,7 @@ from actions.answers.render import (
 )
 from actions.answers.targets import Target
 from knowledge.text import normalize
+from knowledge.understand import procedure_topics
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
                 prohibited = prohibited or kinds == RULE_KINDS[:1]
                 lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
         # the guide's procedure where the question names what it speaks of (家属, 退休证明, 常住地)
-        asked = [w for w in procedure_topics(kb) if w in normalize(ask.text or "")]
+        said = normalize(ask.text or "")
+        asked = [guide for guide, words in procedure_topics(kb.lexicon or {}) if any(w in said for w in words)]
         steps = [r.text for r in requirements if getattr(r, "kind", "") == "process" and any(w in r.text for w in asked)]
         if steps:
             lines.append(f"· {region_head(p)}（办理规定）：" + "；".join(t.rstrip("。；;") for t in steps) + "。")
@@ -182,8 +184,7 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
 RULE_KINDS = ("prohibition", "rule", "verification")
 
 
-def procedure_topics(kb) -> List[Text]:
-    return [normalize(str(w)) for w in (kb.lexicon or {}).get("procedure_topics") or () if str(w).strip()]
+
 
 
 def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:

@@ -240,3 +240,9 @@ def test_a_keyword_query_of_a_cancellations_conditions_asks_its_cases_but_a_requ
 
 def test_a_title_moved_between_places_is_the_re_evaluation(kb):
     assert analyze(kb, "我从深圳调到揭阳工作，职称需要重新确认，一般什么时间办？").items == ["title_re_evaluation"]
+
+
+def test_a_procedure_word_of_a_cancellation_asks_the_rules_of_the_cancellation(kb):
+    a = analyze(kb, "社区联系不上他本人，能不能跟我们家属确认以后注销他的失业登记？")
+    assert "rules" in a.aspects and a.items == ["unemployment_deregistration"]
+    assert "rules" not in analyze(kb, "我是随军家属，失业登记里的失业人员类型该选哪个").aspects
