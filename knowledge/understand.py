@@ -334,7 +334,7 @@ class Understanding:
             aspects.add("rules" if forbidden else "materials")
             out.without = not forbidden   # the guides list its papers but say nothing of doing without
         topics = [w for w in self.rule_topics if w and w in masked]
-        steps = [guide for guide, words in self.procedure_topics if any(w in masked for w in words)]
+        steps = [guide for guide, words in self.procedure_topics if any(w in norm for w in words)]
         # “社区能不能跟家属确认后注销他的失业登记”: the step is in the cancellation's guide text
         cancelled = [self.cancellations[t][1] for t in named if t in self.cancellations] if "deregistration" in aspects else []
         stepped = [t for t in named + cancelled if any(w in self.rule_texts.get(t, "") for w in steps)]
