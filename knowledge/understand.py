@@ -348,7 +348,7 @@ class Understanding:
             aspects.discard("rules")   # “是不是一定要先做失业登记”: 一定要 asks the linked rule
         # “就业登记要注销吗 去哪注销”: where/what/how long is asked of the cancellation itself
         if "deregistration" in aspects and (aspects & {"channel", "materials", "deadline"}
-                                            or any(t in stepped for t in cancelled)):
+                                            or (len(cancelled) == 1 and cancelled[0] in stepped)):
             for kind_list in (out.items, out.services):
                 for k, t in enumerate(kind_list):
                     if t in self.cancellations:
