@@ -125,6 +125,11 @@ class Understanding:
         self.field_labels = _field_labels(kb)
         self.material_terms = _material_terms(kb)
 
+    def _is_311_word(self, item_id: str) -> bool:
+        """Is one of the item's names also a word of the 311 service (职业指导, 介绍工作)?"""
+        words = {w for w, aspect in self.cues if aspect == "service_311"}
+        return any(t in words for t in self._terms_of("item", item_id))
+
     def _standard(self, norm: str) -> str:
         """Dialect words as their standard words (啲咩 -> 什么, 点样 -> 怎样), longest first."""
         for word, standard in self.dialect:
@@ -388,6 +393,9 @@ class Understanding:
                 and not (out.items or out.services)):
             aspects.discard("service_311")   # “人才服务一件事打包了哪些服务事项”: the bundle's items
             aspects.add("overview")
+        if ("service_311" in aspects and "service_311" not in out.services
+                and any(self._is_311_word(t) for t in out.items)):
+            aspects.discard("service_311")   # “职业介绍能帮我推荐岗位吗”: the item that does it answers
         if "service_311" in aspects:
             aspects.discard("policy")
         if not aspects and out.question and (out.items or out.services):

@@ -246,3 +246,9 @@ def test_a_procedure_word_of_a_cancellation_asks_the_rules_of_the_cancellation(k
     a = analyze(kb, "社区联系不上他本人，能不能跟我们家属确认以后注销他的失业登记？")
     assert "rules" in a.aspects and a.items == ["unemployment_deregistration"]
     assert "rules" not in analyze(kb, "我是随军家属，失业登记里的失业人员类型该选哪个").aspects
+
+
+@pytest.mark.parametrize("text, is_311", [("职业介绍要带简历吗，我外甥想让你们帮忙推荐工作", False),
+                                          ("登记失业以后一年能有几次免费培训信息", True), ("311服务包括啥", True)])
+def test_the_311_service_is_asked_unless_an_item_that_does_the_same_is_named(kb, text, is_311):
+    assert ("service_311" in analyze(kb, text).aspects) is is_311
