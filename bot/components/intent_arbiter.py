@@ -59,6 +59,15 @@ def swapped(ranking: List[Dict[Text, Any]], intent: Dict[Text, Any], chosen: Tex
     return out[:1] + sorted(out[1:], key=lambda r: -r.get("confidence", 0.0))
 
 
+#: What a need asks when nothing is named: what to do, which items, whether one may (“能办啥”, “能申请啥”).
+WHAT_TO_DO = {"howto", "policy", "overview", "eligibility"}
+
+
+def named_bundle(a) -> bool:
+    """A bundle named as such (“失业一件事”), not a situation word that is also a bundle's (“我失业了”)."""
+    return bool(a.bundle) and "一件事" in a.text
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class KnowledgeIntentArbiter(GraphComponent):
     @classmethod
@@ -104,8 +113,8 @@ class KnowledgeIntentArbiter(GraphComponent):
         if intent.get("name") == OUT_OF_SCOPE and not named:
             return False   # “养老保险怎么交”: asks something, but nothing the guides cover
         if intent.get("name") == NEED:
-            if not named and not set(a.aspects) - {"howto", "policy"}:
-                return False   # “被公司辞退了咋办”: a need told, nothing named or asked to answer
+            if not (a.items or a.services or named_bundle(a)) and not set(a.aspects) - WHAT_TO_DO:
+                return False   # “被公司辞退了咋办”, “我被欠薪了，帮我看看能办啥”: a need told, nothing named or asked
             if a.question_at_end:
                 return True    # a story that ends asking about something named
             if set(a.aspects) - {"howto", "policy"} and a.situation_items:
@@ -129,8 +138,10 @@ class KnowledgeIntentArbiter(GraphComponent):
             return False
         a = self._analyze(self.kb, text)
         asked = set(a.aspects) - {"policy"} - ({"howto"} if a.apply else set())   # “咋办” asks what to do
+        if not (a.items or a.services or named_bundle(a)):
+            asked -= WHAT_TO_DO - {"howto"}   # “我受了工伤，你看能办哪些”: which items, i.e. the need itself
         # what describe_need means, whatever the classifier's ranking says
-        return not (a.items or a.services or a.bundle or asked) and bool(a.situation_items)
+        return not (a.items or a.services or named_bundle(a) or asked) and bool(a.situation_items)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
