@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from .models import Candidate, ItemMatch, Match, ServiceMatch
 from .text import normalize
@@ -43,10 +44,17 @@ SOUND_MIN = 3
 def syllables(text: str) -> list[str] | None:
     """Toneless pinyin, one syllable per character (other characters as they are); None without pypinyin."""
     try:
-        from pypinyin import lazy_pinyin
+        import pypinyin  # noqa: F401
     except ImportError:
         return None
-    return lazy_pinyin(list(text))
+    return [_syllable(c) for c in text]
+
+
+@lru_cache(maxsize=None)
+def _syllable(char: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return (lazy_pinyin(char) or [char])[0]
 #: step 4 only for names this long (“失业登记注消” -> 失业登记注销, not “的失业登记”)
 SUPERSEDE_MIN = 6
 
@@ -117,6 +125,7 @@ class Resolver:
             ((key(t), b.id) for b in kb.bundles.values() for t in bundle_terms(b)),
             key=lambda x: -len(x[0]))
         self._sounds: dict | None = None
+        self._bundle_sounds: dict = {}
         self.region_names = sorted(((key(n), r) for r, names in REGIONS.items() for n in names),
                                    key=lambda x: -len(x[0]))
 
@@ -237,7 +246,7 @@ class Resolver:
             at = rest.find(k)
             if at == -1 and len(k) >= SOUND_MIN + 1 and _HAN.match(k):
                 heard = syllables(rest) if heard is None else heard
-                said = syllables(k)
+                said = self._bundle_sounds.setdefault(k, syllables(k))
                 if heard and said:
                     n = len(said)
                     at = next((i for i in range(len(heard) - n + 1) if heard[i:i + n] == said), -1)
