@@ -138,10 +138,9 @@ class KnowledgeIntentArbiter(GraphComponent):
             return False
         a = self._analyze(self.kb, text)
         asked = set(a.aspects) - {"policy"} - ({"howto"} if a.apply else set())   # “咋办” asks what to do
-        if not (a.items or a.services or named_bundle(a)):
-            asked -= WHAT_TO_DO - {"howto"}   # “我受了工伤，你看能办哪些”: which items, i.e. the need itself
-        # what describe_need means, whatever the classifier's ranking says
-        return not (a.items or a.services or named_bundle(a) or asked) and bool(a.situation_items)
+        # what describe_need means, whatever the classifier's ranking says (a question of which items
+        # the situation needs, “失业了能领点啥补贴不”, stays the question the classifier read)
+        return not (a.items or a.services or a.bundle or asked) and bool(a.situation_items)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -100,10 +100,12 @@ def test_a_selection_cue_inside_a_question_does_not_stop_the_question(arbiter):
 
 @pytest.mark.parametrize("text", ["我失业了，不知道要办哪些手续", "我被欠薪了，帮我看看能办啥", "我受了工伤，你看能办哪些",
                                   "失业了不知道该办什么"])
-def test_a_situation_that_asks_which_items_is_a_need_whichever_way_the_classifier_read_it(arbiter, text):
-    for first, second in (("describe_need", "ask_question"), ("ask_question", "describe_need")):
-        intent, _ = _run(arbiter, text, [{"name": first, "confidence": 0.6}, {"name": second, "confidence": 0.35}])
-        assert intent["name"] == "describe_need", (text, first)
+def test_a_situation_that_asks_which_items_stays_the_need_the_classifier_read(arbiter, text):
+    intent, _ = _run(arbiter, text, [{"name": "describe_need", "confidence": 0.6}, {"name": "ask_question", "confidence": 0.35}])
+    assert intent["name"] == "describe_need", text
+    # ... and read as a question it stays a question: “失业了能领点啥补贴不” wants the bundle's answer
+    intent, _ = _run(arbiter, text, [{"name": "ask_question", "confidence": 0.6}, {"name": "describe_need", "confidence": 0.35}])
+    assert intent["name"] == "ask_question", text
 
 
 def test_a_bundle_named_as_such_with_which_items_stays_a_question(arbiter):
