@@ -83,6 +83,7 @@ class ActionSuggestBundle(ks.KBAction):
         if items:
             lines.append("可以考虑以下事项：")
             lines.extend(f"· {ks.numbered_name(kb, i)}" for i in items)
+            lines.append(f"（事项依据：{ks.source_text(bundle.source)}）")
             expanded = [e for e in kb.expand_selection(items) if e.item_id not in items and e.item_id in kb.items]
             if expanded:
                 linked = ks.order_items(kb, [e.item_id for e in expanded])

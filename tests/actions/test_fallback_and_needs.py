@@ -70,6 +70,7 @@ def test_need_with_named_item_suggests_item_and_linked_items(kb):
     assert kb.bundles["unemployment"].name in text
     assert kb.items["unemployment_benefit"].name in text
     assert kb.items["unemployment_registration"].name in text  # linked
+    assert f"（事项依据：{kb.bundles['unemployment'].source}）" in text   # the guide the items are from
     pending = slot_events(events)["pending_confirmation"]
     assert pending["type"] == "select_suggested" and pending["items"] == ["unemployment_benefit"]
     assert "selected_items" not in slot_events(events)  # nothing chosen before the user agrees
