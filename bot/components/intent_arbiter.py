@@ -101,7 +101,7 @@ class KnowledgeIntentArbiter(GraphComponent):
     def decide(self, text: Text, intent: Dict[Text, Any], ranking: List[Dict[Text, Any]]) -> bool:
         """True when the message should be read as a question."""
         if intent and intent.get("name") == PROGRESS:
-            return self.asks_where_to_look(text, ranking)
+            return self.asks_where_to_look(text, ranking) or self.asks_how_long_in_general(text, ranking)
         if not intent or intent.get("name") not in self.overruled:
             return False
         a = self._analyze(self.kb, text)
@@ -129,6 +129,14 @@ class KnowledgeIntentArbiter(GraphComponent):
         if a.howto_topic != "progress" or not {"howto", "channel"} & set(a.aspects):
             return False
         if not any(w and w in a.text for w in self.where_to_look):
+            return False
+        return QUESTION in [r.get("name") for r in ranking[: self.within_top]]
+
+    def asks_how_long_in_general(self, text: Text, ranking: List[Dict[Text, Any]]) -> bool:
+        """“工伤认定申请后多久出结论”: a named item's deadline asked in general, no word of one's own
+        case (我的, 我申请的, 办到哪 ...), is a question, not a lookup."""
+        a = self._analyze(self.kb, text)
+        if "own_case" in a.acts or not (a.items or a.services) or not a.aspects or not a.question:
             return False
         return QUESTION in [r.get("name") for r in ranking[: self.within_top]]
 

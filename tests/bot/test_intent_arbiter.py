@@ -112,3 +112,10 @@ def test_a_bundle_named_as_such_with_which_items_stays_a_question(arbiter):
     intent, _ = _run(arbiter, "劳动维权这个一件事能帮我办哪几样",
                      [{"name": "ask_question", "confidence": 0.6}, {"name": "describe_need", "confidence": 0.35}])
     assert intent["name"] == "ask_question"
+
+
+@pytest.mark.parametrize("text, question", [("工伤认定申请后一般多久出结论", True), ("失业金多久能批下来", True),
+                                            ("我的工伤认定出结论了吗", False), ("我申请的失业金批下来没有", False)])
+def test_a_deadline_asked_in_general_is_a_question_but_ones_own_case_a_lookup(arbiter, text, question):
+    intent, _ = _run(arbiter, text, [{"name": "check_progress", "confidence": 0.6}, {"name": "ask_question", "confidence": 0.35}])
+    assert (intent["name"] == "ask_question") is question, text
