@@ -179,9 +179,19 @@ def test_cancel_ends_the_lookup(kb, text, intent):
     assert "已取消查询" in reply
 
 
-def test_an_item_name_leaves_the_lookup_and_selects_it(kb):
+def test_an_item_name_leaves_the_lookup_with_its_card_and_the_offer_to_choose_it(kb):
+    """A name alone outside the menu is what it is plus the offer (actions/selection.py), here too."""
     item = kb.item("benefit_account_change")
     result, reply = validate_lookup({"stage": "id", "failures": 0}, item.name, "check_progress", 0.5)
+    assert result["lookup_input"] == "done" and result["lookup"] == {"stage": "left"}
+    assert result["pending_confirmation"] == {"type": "select_suggested", "bundle": item.bundle_id,
+                                              "items": ["benefit_account_change"]}
+    assert f"需要为您选上“{item.name}”吗" in reply
+
+
+def test_an_item_chosen_by_name_leaves_the_lookup_and_selects_it(kb):
+    item = kb.item("benefit_account_change")
+    result, reply = validate_lookup({"stage": "id", "failures": 0}, f"我要办{item.name}", "check_progress", 0.5)
     assert result["lookup_input"] == "done" and result["lookup"] == {"stage": "left"}
     assert "benefit_account_change" in result["selected_items"]
     assert item.name in reply
