@@ -167,6 +167,19 @@ def attempts_lookup_value(state: Dict[str, Any], text: str) -> bool:
     return bool(re.search(r"\d{10,20}|\d{9,19}[xX]", raw))
 
 
+def tells_a_situation(kb, text: str) -> bool:
+    """Does the text tell a life situation the lexicon knows (被辞退, 欠薪 ...) or name a bundle?"""
+    if kb is None or not text:
+        return False
+    try:
+        from knowledge.understand import analyze
+
+        a = analyze(kb, text)
+    except Exception:
+        return False
+    return bool(a.situation_items or a.bundle)
+
+
 def leaving_action(name: str, confidence: float, text: str) -> Optional[Action]:
     """The action that handles a request made in the middle of the lookup, if it leaves it."""
     from actions import selection
@@ -191,6 +204,8 @@ def leaving_action(name: str, confidence: float, text: str) -> Optional[Action]:
         return None                                # “嗯” / “我想想” taken for a selection: stay
     if name == "choose_bundle" and not (kb is not None and ks.safe_resolve_bundle(kb, text)):
         return None
+    if name == "describe_need" and not (named or tells_a_situation(kb, text)):
+        return None                                # “我想想” / “你好” taken for a need: stay
     if name in by_intent and confidence >= DETOUR_CONFIDENCE:
         return by_intent[name]()
     if named:

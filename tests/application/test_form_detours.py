@@ -281,3 +281,11 @@ def test_the_options_after_a_disputed_record_reach_the_engine(kb):
     result, text = validate_form(state, "只提交其他事项", "nlu_fallback", 0.4)
     assert "unemployment_benefit" not in result["application"]["items"]
     assert result["application"]["stage"] == "confirming"
+
+
+@pytest.mark.parametrize("text", ["嗯", "我想想", "你好"])
+def test_chatter_taken_for_a_need_stays_in_the_lookup(kb, text):
+    from actions.progress import leaving_action
+
+    assert leaving_action("describe_need", 0.95, text) is None
+    assert leaving_action("describe_need", 0.95, "我被公司辞退了") is not None

@@ -318,7 +318,10 @@ def test_item_name_leaves_the_lookup_and_the_application_follows(stack):
     text = talk.say("查一下我的申请进度")
     assert "身份证" in text
     text = talk.say(name("benefit_account_change"))
-    assert "锁定" not in text and "已为您选择" in text
+    # a name alone: its card and the offer to choose it (the lookup is left, nothing locked)
+    assert "锁定" not in text and f"需要为您选上“{name('benefit_account_change')}”吗" in text
+    text = talk.say("好的")
+    assert "已为您选择" in text
     text = talk.say("开始办理")
     assert "姓名" in text and name("benefit_account_change") in text
 
