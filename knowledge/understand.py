@@ -110,7 +110,7 @@ class Understanding:
             if item_id in kb.items
         ]
         self.in_person_words = [normalize(str(w)) for w in lex.get("in_person") or ()]
-        self.name_fillers = sorted((normalize(str(w)) for w in lex.get("name_fillers") or ()), key=len, reverse=True)
+        self.name_fillers = [normalize(str(w)) for w in lex.get("name_fillers") or ()]
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
         self.dialect = sorted(((normalize(str(k)), normalize(str(v))) for k, v in (lex.get("dialect") or {}).items()),
@@ -124,14 +124,17 @@ class Understanding:
         self.cancellations = _cancellations(kb)
         self.field_labels = _field_labels(kb)
         self.material_terms = _material_terms(kb)
+        self.words_311 = {w for w, aspect in self.cues if aspect == "service_311"}
+        # what may stand beside a name alone (“揭阳 失业登记呢”), longest first
+        beside = list(self.regions) + [w for _, ws in self.places for w in ws] + self.name_fillers
+        self.beside_names = sorted((w for w in beside if w), key=len, reverse=True)
 
     def _is_311_word(self, item_id: str) -> bool:
         """Is one of the item's names also a word of the 311 service (职业指导, 介绍工作)?"""
-        words = {w for w, aspect in self.cues if aspect == "service_311"}
-        return any(t in words for t in self._terms_of("item", item_id))
+        return any(t in self.words_311 for t in self._terms_of("item", item_id))
 
     def _standard(self, norm: str) -> str:
-        """Dialect words as their standard words (啲咩 -> 什么, 点样 -> 怎样), longest first."""
+        """Dialect words as their standard words (啲咩 -> 什么, 点样 -> 怎么), longest first."""
         for word, standard in self.dialect:
             if word in norm:
                 norm = norm.replace(word, standard)
@@ -140,8 +143,7 @@ class Understanding:
     def _names_only(self, masked: str) -> bool:
         """Is the text, its names blanked, empty but for regions, places, fillers and signs?"""
         rest = masked.replace("□", "")
-        words = list(self.regions) + [w for _, ws in self.places for w in ws] + self.name_fillers
-        for w in sorted((w for w in words if w), key=len, reverse=True):
+        for w in self.beside_names:
             rest = rest.replace(w, "")
         return not re.sub(r"[\W_]+", "", rest)
 

@@ -159,6 +159,8 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
     """What an office must not demand (湖南), for this target; None when its guides say nothing."""
     lines: List[Text] = []
     prohibited = False
+    said = normalize(ask.text or "")
+    asked = [guide for guide, words in procedure_topics(kb.lexicon or {}) if any(w in said for w in words)]
     for p in target.provisions:
         requirements = list(getattr(p, "requirements", ()) or ())
         for kinds in (RULE_KINDS[:1], RULE_KINDS[1:]):   # what it must not do first, then how it works
@@ -167,8 +169,6 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
                 prohibited = prohibited or kinds == RULE_KINDS[:1]
                 lines.append(f"· {region_head(p)}：" + "；".join(t.rstrip("。；;") for t in texts) + "。")
         # the guide's procedure where the question names what it speaks of (家属, 退休证明, 常住地)
-        said = normalize(ask.text or "")
-        asked = [guide for guide, words in procedure_topics(kb.lexicon or {}) if any(w in said for w in words)]
         steps = [r.text for r in requirements if getattr(r, "kind", "") == "process" and any(w in r.text for w in asked)]
         if steps:
             lines.append(f"· {region_head(p)}（办理规定）：" + "；".join(t.rstrip("。；;") for t in steps) + "。")
@@ -182,9 +182,6 @@ def rules_block(kb, target: Target, ask: Ask) -> Optional[Block]:
 #: Requirement kinds a rules question is answered with: prohibitions, then the guide's rules and checks
 #: (and the guide's procedure steps that speak of what the question names: rules_block).
 RULE_KINDS = ("prohibition", "rule", "verification")
-
-
-
 
 
 def linked_line(kb, item_ids: List[Text], region: Optional[Text]) -> Optional[Text]:
