@@ -67,9 +67,11 @@ class KnowledgeFeaturizer(SparseFeaturizer, GraphComponent):
         self.acts = sorted((self.kb.lexicon or {}).get("act_cues") or {})
         self.names = self.aspects + self.acts + list(FLAGS)
         weight, long_chars = float(config.get("weight", 1.0)), int(config.get("long_chars", 60))
+        from bot.components import TEXT_CACHE_SIZE
+
         kb, fn = self.kb, analyze
 
-        @lru_cache(maxsize=4096)
+        @lru_cache(maxsize=TEXT_CACHE_SIZE)
         def vector(text: Text) -> tuple:
             a = fn(kb, text)
             on = set(a.aspects) | set(a.acts)

@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional, Text
 import numpy as np
 import scipy.sparse
 
+from bot.components import TEXT_CACHE_SIZE
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -35,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _pinyin(text: Text) -> Text:
     """Toneless syllables of the Chinese characters; other runs kept as they are."""
     from pypinyin import Style, lazy_pinyin
@@ -45,7 +47,7 @@ def _pinyin(text: Text) -> Text:
 PLACEHOLDER = "Ⓘ"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _masked(text: Text) -> tuple:
     """(characters, words) of the text with item and service names as one placeholder.
 
