@@ -329,6 +329,13 @@ class Understanding:
                     aspects.add(otherwise)
         if not aspects and (out.items or out.services):
             aspects.update(a for a, rx in self.fallback_patterns if rx.search(masked))
+        elif not aspects and out.situation_items:
+            # “鉴定完一年伤情加重了，可以申请复查吗”, “能投诉不😭”: whether the situation's item may be
+            # applied for (the patterns are anchored at the end: the question is the last thing said)
+            tail = re.sub(r"[^\w？?]+$", "", masked)
+            last_clause = re.split(r"[。.!！;；,，]", tail)[-1]
+            if re.search(r"(吗|么|不)[？?]?$", tail) and not re.search("哪|什么|啥|怎么|咋|多久|多少|几", last_clause):
+                aspects.update(a for a, rx in self.fallback_patterns if a == "eligibility" and rx.search(tail))
         if (not aspects or out.question) and any(term in masked and not any(term in n for n in named_terms)
                                                  for term in self.material_terms):
             aspects.add("materials")   # “需要学历证书吗”: a material named in a question

@@ -143,6 +143,10 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
             r = topics.bundle_forms(kb, bundle_id, ask.region, ask.text)
             if r is not None:
                 return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons))
+        if bundle_id and ("form" in wanted or "channel" in wanted) and "申请表" in ask.text:
+            r = topics.bundle_form_unstated(kb, bundle_id)   # “劳动维权一件事申请表在哪下载”
+            if r is not None:
+                return Reply("\n\n".join(parts + [r.text]), _dedupe(buttons))
         if bundle_id and set(wanted) <= {"materials", "deadline", "policy", "overview"}:
             if "materials" in wanted:
                 r = topics.bundle_materials(kb, bundle_id)

@@ -316,7 +316,10 @@ def _differs(item: Any) -> bool:
 def bundle_forms(kb, bundle_id: Text, region: Optional[Text] = None, text: Text = "") -> Optional[Reply]:
     """What the online form of a bundle asks, section by section (“北京的失业一件事表格怎么填”)."""
     bundle = kb.bundles[bundle_id]
-    sections = [sec for sec in kb.form_sections(list(bundle.item_ids)) if sec.fields and not sec.derived]
+    # only the forms of the bundle's own guides: 北京's 失业 form is not 人才服务's
+    guides = {p.source.guide_id for i in bundle.item_ids if i in kb.items for p in kb.items[i].provisions}
+    sections = [sec for sec in kb.form_sections(list(bundle.item_ids))
+                if sec.fields and not sec.derived and sec.source.guide_id in guides]
     if region:
         sections = [sec for sec in sections if getattr(sec.source, "region", None) == region] or sections
     if not sections:
@@ -329,4 +332,24 @@ def bundle_forms(kb, bundle_id: Text, region: Optional[Text] = None, text: Text 
         labels = "、".join(f.label for f in sec.fields)
         lines.append(f"· {sec.title}（依据：{cite(sec.source)}）：{labels}")
     lines.append("具体填写时以页面提示为准；想了解某一项怎么填，可以告诉我它的名称。")
+    return Reply("\n".join(lines))
+
+
+def bundle_form_unstated(kb, bundle_id: Text) -> Optional[Reply]:
+    """“劳动维权一件事申请表在哪下载”: the guide lists the form among the 共性材料 but says
+    nothing of where to get it or how to fill it in; say so, and how the guide's own
+    online steps take the bundle's information."""
+    bundle = kb.bundles[bundle_id]
+    common = list(getattr(bundle, "common_materials", ()) or ())
+    forms = [m for m in common if "申请表" in material_display(m)]
+    if not forms:
+        return None
+    lines = [f"{join_materials(forms)}是{bundle.name}的共性材料，不同事项的共性材料只需提供1份"
+             f"（依据：{cite(bundle.source)}）。",
+             "指引未写明申请表的下载地址和填写说明。"]
+    steps = [p for p in kb.howto if p.topic == "apply" and getattr(p, "bundle_id", None) == bundle_id]
+    if steps:
+        lines.append("线上办理时，按指引的步骤填写事项信息、上传材料：")
+        lines.append(passages_text(steps))
+    lines.append(f"需要纸质表格或填写帮助，可拨打人社服务热线{ks.HOTLINE}，或咨询办理地经办机构。")
     return Reply("\n".join(lines))

@@ -461,3 +461,37 @@ def test_a_region_whose_guide_lacks_the_item_says_so_in_form_and_deregistration_
     source = kb.services["unemployment_deregistration"].source.region
     assert f"揭阳的指引未写明注销的情形，以下是{source}指引的规定" in said
     assert f"揭阳的指引中没有“{kb.items['benefit_suspension'].name}”" in said
+
+
+def test_a_yes_no_question_after_a_situation_is_answered_with_the_items_conditions(kb):
+    # “可以申请复查吗” after a story: whether the situation's item may be applied for; no guide
+    # gives its conditions, so the answer says 未列明 instead of only listing the item
+    for text, item_id in (("鉴定完一年伤情加重了，可以申请复查吗？", "work_capacity_review"),
+                          ("我是干日结的临时工，老板不给钱，能投诉不😭", "labor_inspection_complaint")):
+        messages, _ = _run(text)
+        reply = all_text(messages)
+        assert kb.items[item_id].name in reply
+        assert "未列明" in reply
+        assert "您想先了解哪一项" not in reply
+    # a which-items question after a story still lists what the situation needs
+    messages, _ = _run("被欠薪又受了伤，维权一件事能帮我办哪些")
+    assert "未列明" not in all_text(messages)
+
+
+def test_where_to_get_a_bundle_form_says_the_guide_does_not_tell(kb):
+    bundle = kb.bundles["labor_rights"]
+    form = next(m for m in bundle.common_materials if "申请表" in m.display())
+    for text in ("劳动维权一件事 申请表在哪下载", "劳动维权服务“一件事”申请表怎么填"):
+        messages, _ = _run(text)
+        reply = all_text(messages)
+        assert form.display() in reply and "只需提供1份" in reply
+        assert "未写明" in reply and str(bundle.source) in reply
+
+
+def test_a_bundle_form_question_quotes_no_form_of_another_guide(kb):
+    # 北京's 失业 form (基本信息) is not the form of 人才服务“一件事”
+    beijing = {s.title for s in kb.forms if s.source.region == "北京"}
+    messages, _ = _run("人才服务一件事申请表怎么填")
+    reply = all_text(messages)
+    assert not any(title in reply for title in beijing)
+    assert "北京" not in reply
