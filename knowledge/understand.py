@@ -124,6 +124,7 @@ class Understanding:
         self.cancellations = _cancellations(kb)
         self.field_labels = _field_labels(kb)
         self.material_terms = _material_terms(kb)
+        self.channel_names = _channel_names(kb)
         self.words_311 = {w for w, aspect in self.cues if aspect == "service_311"}
         # what may stand beside a name alone (“揭阳 失业登记呢”), longest first
         beside = list(self.regions) + [w for _, ws in self.places for w in ws] + self.name_fillers
@@ -336,6 +337,10 @@ class Understanding:
             last_clause = re.split(r"[。.!！;；,，]", tail)[-1]
             if re.search(r"(吗|么|不)[？?]?$", tail) and not re.search("哪|什么|啥|怎么|咋|多久|多少|几", last_clause):
                 aspects.update(a for a, rx in self.fallback_patterns if a == "eligibility" and rx.search(tail))
+        if (out.items or out.services) and aspects <= {"eligibility", "policy"} and any(
+                c in norm for c in self.channel_names):
+            # “湘就业 失业登记”, “湘就业能做求职登记吗”: whether it is done on that platform
+            aspects = {"channel"}
         if (not aspects or out.question) and any(term in masked and not any(term in n for n in named_terms)
                                                  for term in self.material_terms):
             aspects.add("materials")   # “需要学历证书吗”: a material named in a question
@@ -572,6 +577,24 @@ def _material_terms(kb) -> list[str]:
             part = part.strip("《》“”\" ")
             if 3 <= len(part) <= 12:
                 names.add(part)
+    return sorted(names, key=len, reverse=True)
+
+
+def _channel_names(kb) -> list[str]:
+    """Names of the platforms the guides give as channels (“湘就业”, “智慧人社”,
+    北京市统一身份认证平台): a question naming one asks whether it is done there."""
+    channels = [c for item in kb.items.values() for p in item.provisions for c in getattr(p, "channels", ()) or ()]
+    channels += [c for s in getattr(kb, "services", {}).values() for c in getattr(s, "channels", ()) or ()]
+    names: set[str] = set()
+    for c in channels:
+        if getattr(c, "kind", "") != "online":
+            continue
+        # the platform, not the path inside it (“首页点击打包“一件事””)
+        name = re.sub(r"[（(][^）)]*[）)]", "", normalize(str(getattr(c, "name", "") or "")))
+        quoted = re.findall(r"“([^”]{2,12})”", name)
+        names.update(q for q in quoted if len(q) >= 3)
+        if not quoted and 5 <= len(name) <= 20:
+            names.add(name)
     return sorted(names, key=len, reverse=True)
 
 

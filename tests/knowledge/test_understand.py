@@ -252,3 +252,20 @@ def test_a_procedure_word_of_a_cancellation_asks_the_rules_of_the_cancellation(k
                                           ("登记失业以后一年能有几次免费培训信息", True), ("311服务包括啥", True)])
 def test_the_311_service_is_asked_unless_an_item_that_does_the_same_is_named(kb, text, is_311):
     assert ("service_311" in analyze(kb, text).aspects) is is_311
+
+
+def test_a_platform_of_the_guides_named_with_an_item_asks_whether_it_is_done_there(kb):
+    # the platform names come from the guides' channels (湖南: “湘就业”微信公众号, “掌上12333”客户端)
+    for text in ("湘就业 失业登记", "湘就业能做求职登记吗", "掌上12333 能办失业登记吗"):
+        assert analyze(kb, text).aspects == ["channel"], text
+    # the path inside a platform (首页点击打包“一件事”) is no platform
+    assert "channel" not in analyze(kb, "失业一件事要什么材料").aspects
+
+
+def test_a_yes_no_question_at_the_end_of_a_story_asks_whether_its_item_may_be_applied_for(kb):
+    a = analyze(kb, "鉴定完一年伤情加重了，可以申请复查吗？")
+    assert a.situation_items[:1] == ["work_capacity_review"] and a.aspects == ["eligibility"]
+    assert analyze(kb, "我是干日结的临时工，老板不给钱，能投诉不😭").aspects == ["eligibility"]
+    # a which-items question and a story that asks nothing stay as they were
+    assert "eligibility" not in analyze(kb, "被欠薪又受了伤，维权一件事能帮我办哪些").aspects
+    assert analyze(kb, "我失业了，心情不好").aspects == []
