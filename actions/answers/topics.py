@@ -276,6 +276,10 @@ def differences(kb, ask: Ask) -> Reply:
         return Reply("")
     items = ask.items or [i for i, item in kb.items.items() if len(item.provisions) > 1 and _differs(item)]
     regions = ask.regions
+    if len(ask.items) == 1 and not regions and len(kb.items[ask.items[0]].provisions) == 1:
+        # “评残跟复查啥区别”: one guide only, so the other thing compared is no region;
+        # what the item is answers it (compose)
+        return Reply("")
     lines: List[Text] = []
     for item_id in items:
         item = kb.items[item_id]

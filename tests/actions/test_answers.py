@@ -495,3 +495,14 @@ def test_a_bundle_form_question_quotes_no_form_of_another_guide(kb):
     reply = all_text(messages)
     assert not any(title in reply for title in beijing)
     assert "北京" not in reply
+
+
+def test_a_difference_question_about_an_item_of_one_guide_says_what_the_item_is(kb):
+    # one item found and no region named: the other thing compared is no region, so
+    # “只有揭阳的指引有规定，无从比较” answers nothing; the item's card does
+    item = kb.items["title_evaluation"]
+    assert len(item.provisions) == 1
+    messages, _ = _run("职称评审和那个啥有啥区别")
+    reply = all_text(messages)
+    assert "无从比较" not in reply and item.name in reply
+    assert str(item.provisions[0].source) in reply
