@@ -351,6 +351,7 @@ LEXICON_FILE = Map({
     "dialect": Dict(Str()),
     "all_bundles": List(Str()),
     "in_person": List(Str()),
+    "common_once": List(Str()),
     "where_to_look": List(Str()),
     "name_fillers": List(Str()),
     "howto_topics": Dict(List(Str())),

@@ -53,6 +53,7 @@ class Analysis:
     acts: list[str] = field(default_factory=list)       # act cues found (own_case, select, remove, situation)
     situation_items: list[str] = field(default_factory=list)   # items the life situation described usually needs
     in_person: bool = False                              # “要本人去吗”: in person or by someone else
+    common_once: bool = False                            # “共性材料要每个事项都交吗”: one copy for all items
     without: bool = False                                # “没有X能办吗” about something whose guides set no such rule
     masked: str = ""                                    # the text with item and service names as □
     names_only: bool = False                             # nothing but names (and a region, fillers): “先行支付”
@@ -110,6 +111,7 @@ class Understanding:
             if item_id in kb.items
         ]
         self.in_person_words = [normalize(str(w)) for w in lex.get("in_person") or ()]
+        self.common_once_words = [normalize(str(w)) for w in lex.get("common_once") or ()]
         self.name_fillers = [normalize(str(w)) for w in lex.get("name_fillers") or ()]
         self.all_bundles_words = [normalize(str(w)) for w in lex.get("all_bundles") or ()]
         self.rule_topics = [normalize(str(w)) for w in lex.get("rule_topics") or ()]
@@ -381,6 +383,7 @@ class Understanding:
         if any(w and w in masked for w in self.in_person_words) and (out.items or out.services):
             out.in_person = True
             aspects.add("channel")
+        out.common_once = out.question and any(w and w in norm for w in self.common_once_words)
         if "apply" in aspects:
             out.apply = True
             aspects.discard("apply")

@@ -36,6 +36,7 @@ class Ask:
     from_context: bool = False                                  # targets taken from the previous answer
     question: bool = False                                      # worded as a question
     in_person: bool = False                                     # “要本人去吗”
+    common_once: bool = False                                   # “共性材料每个事项都要交吗”
     without: bool = False                                       # “没有X能办吗”, no rule about it in the guides
 
     @property
@@ -64,7 +65,7 @@ def from_text(kb, text: Text, *, selected: List[Text] = (), current_bundle: Opti
         text=a.text, items=ks.order_items(kb, a.items), services=a.services, aspects=a.aspects,
         regions=regions, region=(regions[0] if regions else region_slot), bundle=a.bundle, bundles=list(a.bundles),
         selected=list(selected), current_bundle=current_bundle, howto_topic=a.howto_topic,
-        apply=a.apply, situation_items=list(a.situation_items), question=a.question, without=a.without, in_person=a.in_person,
+        apply=a.apply, situation_items=list(a.situation_items), question=a.question, without=a.without, in_person=a.in_person, common_once=a.common_once,
     )
 
 

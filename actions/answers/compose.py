@@ -55,6 +55,12 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     buttons: List[Dict[Text, Text]] = []
 
     # answers that are not about one target
+    if ask.common_once:   # “共性材料要不要每个事项都交一份”: one copy for all items of a bundle
+        r = topics.common_once(kb, _bundles_meant(kb, ask))
+        if r is not None:
+            parts.append(r.text)
+            if not ask.named:
+                aspects = [a for a in aspects if a not in ("materials", "rules", "form")]
     if "howto" in aspects and not ask.named:
         r = topics.howto(kb, ask)
         if r is not None:
@@ -242,6 +248,16 @@ def compose(kb, ask: Ask) -> Optional[Reply]:
     if wanted == ["policy"] and len(targets) == 1:
         buttons = aspect_buttons(kb, targets[0]) + buttons
     return Reply("\n\n".join(_unique(parts)), _dedupe(buttons), pending)
+
+
+def _bundles_meant(kb, ask: Ask) -> List[Text]:
+    """The bundles a question is about: named, else those of the items named, else the
+    current one, else every bundle."""
+    named = [b for b in ([ask.bundle] if ask.bundle else []) + list(ask.bundles) if b in kb.bundles]
+    named += [kb.items[i].bundle_id for i in ask.items if i in kb.items and kb.items[i].bundle_id in kb.bundles]
+    if not named and ask.current_bundle in kb.bundles:
+        named = [ask.current_bundle]
+    return list(dict.fromkeys(named)) or list(kb.bundles)
 
 
 def _required_as_material(kb, targets) -> bool:

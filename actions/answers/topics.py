@@ -2,6 +2,7 @@
 follow, deregistration cases, “311”, region differences."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from actions import kb_support as ks
@@ -356,4 +357,19 @@ def bundle_form_unstated(kb, bundle_id: Text) -> Optional[Reply]:
         lines.append("线上办理时，按指引的步骤填写事项信息、上传材料：")
         lines.append(passages_text(steps))
     lines.append(f"需要纸质表格或填写帮助，可拨打人社服务热线{ks.HOTLINE}，或咨询办理地经办机构。")
+    return Reply("\n".join(lines))
+
+
+def common_once(kb, bundle_ids: List[Text]) -> Optional[Reply]:
+    """“共性材料要不要每个事项都交一份”: the bundle guides' own rule, in their words."""
+    lines = []
+    for bundle_id in bundle_ids:
+        bundle = kb.bundles[bundle_id]
+        clauses = [c for c in re.split(r"[，。；]", getattr(bundle, "summary", "") or "") if "共性材料" in c]
+        if clauses:
+            lines.append(f"{bundle.name}：{clauses[0]}（依据：{cite(bundle.source)}）。")
+    if not lines:
+        return None
+    if len(lines) > 1:
+        lines.insert(0, "各“一件事”的办事指引规定：")
     return Reply("\n".join(lines))

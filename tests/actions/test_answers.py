@@ -506,3 +506,17 @@ def test_a_difference_question_about_an_item_of_one_guide_says_what_the_item_is(
     reply = all_text(messages)
     assert "无从比较" not in reply and item.name in reply
     assert str(item.provisions[0].source) in reply
+
+
+def test_whether_each_item_needs_its_own_copy_of_the_shared_papers_is_answered_by_the_bundle_rule(kb):
+    bundle = kb.bundles["labor_rights"]
+    rule = next(c for c in bundle.summary.replace("。", "，").split("，") if "共性材料" in c)
+    messages, _ = _run("我选了四个事项，是不是每个都要交一份劳动维权一件事申请表")
+    reply = all_text(messages)
+    assert rule in reply and str(bundle.source) in reply
+    assert "请问您想了解哪个事项" not in reply
+    # no bundle named: the rule of every bundle guide
+    reply = all_text(_run("共性材料要不要每个事项都交一份")[0])
+    assert all(b.name in reply for b in kb.bundles.values())
+    # what the shared papers are is no question of copies
+    assert rule not in all_text(_run("劳动维权一件事的共性材料是什么")[0])
