@@ -269,3 +269,15 @@ def test_a_yes_no_question_at_the_end_of_a_story_asks_whether_its_item_may_be_ap
     # a which-items question and a story that asks nothing stay as they were
     assert "eligibility" not in analyze(kb, "被欠薪又受了伤，维权一件事能帮我办哪些").aspects
     assert analyze(kb, "我失业了，心情不好").aspects == []
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("员工离职了单位能不能自己去注销他的就业登记，不通知本人", "rules"),   # what an office may do
+    ("注销就业登记要不要劳动者本人签字", "rules"),
+    ("揭阳办就业创业证是不是一定得交学历证书", "rules"),
+    ("揭东区人社局能办职称证书补换发吗", "channel"),                      # an office named: where
+    ("湖南的注销失业登记由哪里经办", "channel"),
+    ("高层次人才认定标准是啥", "eligibility"),
+])
+def test_how_an_office_proceeds_where_and_by_what_standard(kb, text, aspect):
+    assert aspect in analyze(kb, text).aspects
