@@ -70,6 +70,20 @@ class ActionStartApplication(Action):
             return [SlotSet("application", state), SlotSet("application_ready", True)]
         items = selected(tracker)
         extra: List[EventType] = []
+        named = _named_items(kb, tracker)
+        if named and items and not set(named) <= set(items):
+            # “我还要申请工伤认定” while choosing 失业 items: the item is chosen first (another
+            # bundle: the offer to switch), not the form of the current choice opened
+            from actions.selection import ActionSelectItems
+
+            events = list(await ActionSelectItems().run(dispatcher, tracker, domain) or [])
+            return events + [SlotSet("application_ready", False)]
+        if named and not items:
+            # “我要申请失业金” with nothing chosen yet: that item (and what it links) is the choice
+            bundle_id = kb.item(named[0]).bundle_id
+            items = [i for i in named if kb.item(i).bundle_id == bundle_id]
+            extra = [SlotSet("bundle", bundle_id),
+                     SlotSet("selected_items", [s.item_id for s in kb.expand_selection(items)])]
         pending = tracker.get_slot("pending_confirmation")
         if not items and isinstance(pending, dict) and pending.get("type") == "select_suggested":
             # 开始申请 right after “需要为您选上吗”: the suggestion is taken as accepted
@@ -96,6 +110,17 @@ class ActionStartApplication(Action):
         for reply in outcome.replies:
             utter(dispatcher, reply)
         return extra + [SlotSet("application", outcome.state), SlotSet("case_number", None), SlotSet("application_ready", True)]
+
+
+def _named_items(kb, tracker: Tracker) -> List[Text]:
+    """Items the message names by name or everyday word (no ordinals or partial names:
+    “开始申请” shares 申请 with many item names)."""
+    from actions import kb_support as ks
+
+    text = "" if ks.is_payload(tracker) else ks.latest_text(tracker)
+    found = [m.item_id for m in ks.safe_resolve_items(kb, text, ks.current_bundle(kb, tracker))] if text else []
+    found += ks.valid_item_ids(kb, ks.entity_values(tracker, "item"), resolve=not ks.is_payload(tracker))
+    return list(dict.fromkeys(i for i in found if i in kb.items))
 
 
 class ValidateApplicationForm(FormValidationAction):

@@ -396,3 +396,29 @@ def test_a_name_alone_inside_the_menu_chooses_and_a_verb_always_chooses(kb):
         outside = make_tracker("empty", text=text, intent="select_items", entities=[])
         _, events = run_action(ActionSelectItems(), outside)
         assert "unemployment_registration" in slot_events(events)["selected_items"], text
+
+
+def test_start_application_naming_an_item_of_another_bundle_offers_the_switch_first(kb):
+    # “我还要申请工伤认定” while 失业 items are chosen: not the 失业 form, but the offer to switch
+    from actions.application.form import ActionStartApplication
+
+    tracker = make_tracker("unemployment_selected", text="我还要申请工伤认定", intent="start_application", entities=[])
+    messages, events = run_action(ActionStartApplication(), tracker)
+    slots = slot_events(events)
+    assert slots["application_ready"] is False   # the rule then listens
+    assert "切换" in all_text(messages)
+    assert slots["pending_confirmation"]["type"] == "switch_bundle"
+
+
+def test_start_application_naming_an_item_with_nothing_chosen_opens_its_form(kb):
+    from actions.application.form import ActionStartApplication
+
+    tracker = make_tracker("empty", text="我要申请失业金", intent="start_application", entities=[])
+    messages, events = run_action(ActionStartApplication(), tracker)
+    slots = slot_events(events)
+    assert slots["application_ready"] is True and "unemployment_benefit" in slots["selected_items"]
+    assert slots["bundle"] == "unemployment"
+    # “开始申请” alone still opens the form of the current choice
+    tracker = make_tracker("unemployment_selected", text="开始申请", intent="start_application", entities=[])
+    _, events = run_action(ActionStartApplication(), tracker)
+    assert slot_events(events)["application_ready"] is True
