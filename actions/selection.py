@@ -220,11 +220,12 @@ def ks_bare(text: Text) -> Text:
 
 
 def named_items(
-    kb, text: Text, entity_ids: List[Text], candidates: Optional[List[Text]], bundle_id: Optional[Text]
+    kb, text: Text, entity_ids: List[Text], candidates: Optional[List[Text]], bundle_id: Optional[Text],
+    fuzzy: bool = True,
 ) -> List[Text]:
     """The items a message names: knowledge.resolve first (names, everyday words,
-    menu numbers), then entities, then an ordinal or a partial name that fits
-    exactly one of ``candidates`` (the selection, or the bundle's items)."""
+    menu numbers), then entities, then (``fuzzy``) an ordinal or a partial name that
+    fits exactly one of ``candidates`` (the selection, or the bundle's items)."""
     found: List[Text] = []
     if text and not text.lstrip().startswith("/"):
         for match in ks.safe_resolve_items(kb, text, bundle_id):
@@ -233,7 +234,7 @@ def named_items(
     if found:
         return found
     found = [i for i in entity_ids if i in kb.items]
-    if found or not text:
+    if found or not text or not fuzzy:
         return found
     pool = list(candidates) if candidates else (
         [i for i in kb.bundles[bundle_id].item_ids if i in kb.items] if bundle_id in kb.bundles else []

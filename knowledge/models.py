@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -188,6 +189,11 @@ class Bundle:
     common_materials_text: str
     common_materials_rows: tuple
     aliases: tuple = ()
+
+    @property
+    def common_once_rule(self) -> str:
+        """The summary's clause on the shared papers, verbatim (不同事项的共性材料只需提供1份), or ""."""
+        return next((c for c in re.split(r"[，。；]", self.summary or "") if "共性材料" in c), "")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 follow, deregistration cases, “311”, region differences."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from actions import kb_support as ks
@@ -349,8 +348,8 @@ def bundle_form_unstated(kb, bundle_id: Text) -> Optional[Reply]:
     forms = [m for m in common if "申请表" in material_display(m)]
     if not forms:
         return None
-    lines = [f"{join_materials(forms)}是{bundle.name}的共性材料，不同事项的共性材料只需提供1份"
-             f"（依据：{cite(bundle.source)}）。",
+    rule = f"，{bundle.common_once_rule}" if bundle.common_once_rule else ""
+    lines = [f"{join_materials(forms)}是{bundle.name}的共性材料{rule}（依据：{cite(bundle.source)}）。",
              "指引未写明申请表的下载地址和填写说明。"]
     steps = [p for p in kb.howto if p.topic == "apply" and getattr(p, "bundle_id", None) == bundle_id]
     if steps:
@@ -365,9 +364,8 @@ def common_once(kb, bundle_ids: List[Text]) -> Optional[Reply]:
     lines = []
     for bundle_id in bundle_ids:
         bundle = kb.bundles[bundle_id]
-        clauses = [c for c in re.split(r"[，。；]", getattr(bundle, "summary", "") or "") if "共性材料" in c]
-        if clauses:
-            lines.append(f"{bundle.name}：{clauses[0]}（依据：{cite(bundle.source)}）。")
+        if bundle.common_once_rule:
+            lines.append(f"{bundle.name}：{bundle.common_once_rule}（依据：{cite(bundle.source)}）。")
     if not lines:
         return None
     if len(lines) > 1:

@@ -116,11 +116,12 @@ def _named_items(kb, tracker: Tracker) -> List[Text]:
     """Items the message names by name or everyday word (no ordinals or partial names:
     “开始申请” shares 申请 with many item names)."""
     from actions import kb_support as ks
+    from actions.selection import named_items
 
-    text = "" if ks.is_payload(tracker) else ks.latest_text(tracker)
-    found = [m.item_id for m in ks.safe_resolve_items(kb, text, ks.current_bundle(kb, tracker))] if text else []
-    found += ks.valid_item_ids(kb, ks.entity_values(tracker, "item"), resolve=not ks.is_payload(tracker))
-    return list(dict.fromkeys(i for i in found if i in kb.items))
+    payload = ks.is_payload(tracker)
+    entity_ids = ks.valid_item_ids(kb, ks.entity_values(tracker, "item"), resolve=not payload)
+    text = "" if payload else ks.latest_text(tracker)
+    return named_items(kb, text, entity_ids, None, ks.current_bundle(kb, tracker), fuzzy=False)
 
 
 class ValidateApplicationForm(FormValidationAction):

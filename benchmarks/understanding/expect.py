@@ -137,7 +137,7 @@ def expected_facts(kb, message: Dict) -> List[Fact]:
         prohibitions += [r.text for _, recs, _ in targets for p in recs for r in getattr(p, "requirements", ()) or ()
                          if getattr(r, "kind", "") in ("prohibition", "rule", "verification", "process")]
         # and the bundle guides' own rule on the shared papers (不同事项的共性材料只需提供1份)
-        prohibitions += [c for b in kb.bundles.values() for c in re.split(r"[，。；]", b.summary or "") if "共性材料" in c]
+        prohibitions += [b.common_once_rule for b in kb.bundles.values() if b.common_once_rule]
         facts.append(Fact("rules", [t.rstrip("。；;")[:20] for t in prohibitions] + [SILENT, "未写明"]))
     if "deregistration" in aspects:
         cases = [c.text for sid in ("unemployment_deregistration", "employment_deregistration")

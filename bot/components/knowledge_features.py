@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Text
 import numpy as np
 import scipy.sparse
 
+from bot.components import TEXT_CACHE_SIZE
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -67,8 +68,6 @@ class KnowledgeFeaturizer(SparseFeaturizer, GraphComponent):
         self.acts = sorted((self.kb.lexicon or {}).get("act_cues") or {})
         self.names = self.aspects + self.acts + list(FLAGS)
         weight, long_chars = float(config.get("weight", 1.0)), int(config.get("long_chars", 60))
-        from bot.components import TEXT_CACHE_SIZE
-
         kb, fn = self.kb, analyze
 
         @lru_cache(maxsize=TEXT_CACHE_SIZE)
